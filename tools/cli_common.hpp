@@ -1,0 +1,41 @@
+// tools/cli_common.hpp — the one option table shared by cogify, asc2cog and xyz2cog.
+//
+// Every pipeline option is declared once here (flag, help text, target field); the
+// same table feeds --help and `--help-markdown` (which generates docs/cli.md).
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include <CLI/CLI.hpp>
+
+#include "cogkit/pipeline.hpp"
+#include "cogkit/report.hpp"
+
+namespace cogkit::cli {
+
+struct CommonArgs {
+  PipelineOptions options;
+  std::string input, output;
+  bool json = false;          // print the report on stdout
+  std::string report_path;    // write the report to a file
+  bool quiet = false;
+  std::string memory_budget;  // text form, parsed after CLI parsing
+  std::vector<std::string> config_pairs;
+  std::vector<double> tr;
+  std::string bbox;
+};
+
+// Declares the positional INPUT OUTPUT and every pipeline flag on `app`.
+void add_common_options(CLI::App& app, CommonArgs& args);
+
+// Runs a tool: parses argv, installs signal cleanup and the progress bar, calls
+// `job` (which returns the report), prints/writes the report. The single catch of
+// each tool is here: any error becomes one line "<tool>: <path>: <step>: <message>"
+// on stderr and exit status 1. `extra_options` is called after parsing, before the
+// job, to validate tool-specific flags.
+int run_tool(std::string_view tool, CLI::App& app, CommonArgs& args, int argc, char** argv,
+             const std::function<Report(const CommonArgs&)>& job);
+
+}  // namespace cogkit::cli
