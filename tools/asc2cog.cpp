@@ -1,0 +1,54 @@
+// asc2cog — ESRI/GRASS ASCII grid (.asc, .agr, .grd, .txt..., also .gz/.zip/.zst) to a COG.
+// cogify's options plus --a-srs and --type; the common --nodata is the nodata for files
+// that declare none (a file's own NODATA_value wins).
+#include <chrono>
+#include <cstdio>
+
+#include <gdal.h>
+
+#include "cli_common.hpp"
+#include "cogkit/ascii_grid.hpp"
+#include "cogkit/pipeline.hpp"
+#include "cogkit/staging.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"asc2cog: convert an ESRI ASCII grid (or GRASS ASCII grid; plain, .gz, .zip or .zst) to a Cloud "
+               "Optimized GeoTIFF, parsing the text once, in parallel.\n"
+               "--nodata is the nodata value for grids that declare none (a declared NODATA_value wins)."};
+  app.name("asc2cog");
+  cogkit::cli::CommonArgs args;
+  cogkit::cli::add_common_options(app, args);
+  std::string a_srs, type = "auto";
+  app.add_option("--a-srs", a_srs, "CRS of the grid when there is no .prj sidecar (EPSG:2180, WKT, PROJ string...)")
+      ->group("ASCII grid");
+  app.add_option("--type", type, "Data type: auto (integers stay integers, decimals Float32 unless they need Float64), "
+                                 "byte, int16, uint16, int32, float32, float64")
+      ->capture_default_str()
+      ->group("ASCII grid");
+  return cogkit::cli::run_tool("asc2cog", app, args, argc, argv, [&](const cogkit::cli::CommonArgs& a) {
+    GDALAllRegister();
+    cogkit::PipelineOptions options = a.options;
+    options.tool = "asc2cog";
+    cogkit::AsciiGridOptions read_options;
+    read_options.a_srs = a_srs;
+    read_options.type = type;
+    read_options.threads = cogkit::resolve_threads(options.threads);
+    read_options.staging_force = options.staging.force;
+    cogkit::Report seed;
+    const auto t0 = std::chrono::steady_clock::now();
+    // The common --nodata is "nodata when the file declares none" here.
+    if (options.cog.nodata) {
+      const cogkit::AsciiGridHeader header = cogkit::read_ascii_grid_header(a.input);
+      if (header.nodata) {
+        seed.warnings.push_back("--nodata ignored: the grid declares NODATA_value " + header.nodata_text);
+        options.cog.nodata.reset();
+      } else {
+        read_options.nodata = options.cog.nodata;
+      }
+    }
+    const cogkit::MemoryBudget budget(options.staging);
+    cogkit::StagedRaster staged = cogkit::read_ascii_grid(a.input, read_options, budget, seed, options.progress);
+    seed.total_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return cogkit::convert_dataset(staged.get(), a.input, a.output, options, std::move(seed));
+  });
+}
