@@ -1,6 +1,9 @@
 #include "cogkit/ascii_grid.hpp"
 
 #include <algorithm>
+#include <sys/mman.h>
+#include <sys/resource.h>
+
 #include <cctype>
 #include <charconv>
 #include <cfloat>
@@ -167,6 +170,27 @@ void write_converted(GDALRasterBandH band, GDALDataType type, const double* src,
     throw error("read", name, "cannot write to staging", CPLGetLastErrorMsg());
 }
 
+// Big value arrays: anonymous mapping with transparent huge pages (512x fewer page faults).
+struct Unmapper {
+  std::size_t bytes = 0;
+  void operator()(double* p) const noexcept {
+    if (p) ::munmap(p, bytes);
+  }
+};
+std::unique_ptr<double[], Unmapper> map_doubles(std::uint64_t count, const std::string& name) {
+  const std::size_t bytes = static_cast<std::size_t>(count) * sizeof(double);
+  void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (p == MAP_FAILED) throw error("read", name, "cannot allocate " + std::to_string(bytes >> 20) + " MiB for the values");
+  ::madvise(p, bytes, MADV_HUGEPAGE);
+  return std::unique_ptr<double[], Unmapper>(static_cast<double*>(p), Unmapper{bytes});
+}
+
+double cpu_seconds() {
+  rusage u{};
+  ::getrusage(RUSAGE_SELF, &u);
+  return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
 }  // namespace
 
 GDALDataType choose_ascii_grid_type(const AsciiValueStats& stats, std::optional<double> nodata, bool nodata_float32_ok,
@@ -236,14 +260,19 @@ StagedRaster read_ascii_grid(const std::string& path, const AsciiGridOptions& op
     char** lines = CSLLoad(h.prj_path.c_str());
     srs.reset(OSRNewSpatialReference(nullptr));
     auto* s = static_cast<OGRSpatialReferenceH>(srs.get());
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    CPLErrorReset();
     OGRErr err = lines ? OSRImportFromESRI(s, lines) : OGRERR_CORRUPT_DATA;
     if (err != OGRERR_NONE && lines) {
       std::string joined;
       for (char** p = lines; *p; ++p) joined += std::string(*p) + "\n";
       err = OSRSetFromUserInput(s, joined.c_str());
     }
+    const std::string gdal_msg = CPLGetLastErrorMsg();
+    CPLPopErrorHandler();
+    CPLErrorReset();
     if (err != OGRERR_NONE) {
-      report.warnings.push_back(h.prj_path + ": not a CRS GDAL understands; written without CRS");
+      report.warnings.push_back(h.prj_path + ": not a CRS GDAL understands (" + gdal_msg + "); written without CRS");
       srs.reset();
     } else {
       crs_note = "from " + h.prj_path;
@@ -278,13 +307,13 @@ StagedRaster read_ascii_grid(const std::string& path, const AsciiGridOptions& op
   // through a Float64 temp file.
   const bool in_memory = options.staging_force == "memory" ||
                          (options.staging_force != "file" && budget.fits_in_memory(count * 12));
-  std::unique_ptr<double[]> all;
+  std::unique_ptr<double[], Unmapper> all;
   StagedRaster wide;  // Float64 temp (streaming mode)
   std::vector<double> band_buf;
   std::uint64_t band_first = 0;  // index of band_buf[0]
   ValueSink sink;
   if (in_memory) {
-    all = std::make_unique_for_overwrite<double[]>(count);
+    all = map_doubles(count, name);
     sink.reserve = [&](std::uint64_t first, std::size_t) { return all.get() + first; };
     sink.commit = [](std::uint64_t, std::size_t) {};
   } else {
@@ -317,12 +346,14 @@ StagedRaster read_ascii_grid(const std::string& path, const AsciiGridOptions& op
     if (progress && total_text && hr.text.compression.empty()) progress("read", std::min(1.0, double(pos) / double(total_text)));
   };
   const std::size_t piece_bytes = in_memory ? (64u << 20) : std::max<std::size_t>(4u << 20, std::min<std::uint64_t>(32u << 20, budget.work_memory() / 8));
+  const double cpu0 = cpu_seconds();
   arena.execute([&] {
     const Position start = position_in(hr.first, static_cast<std::size_t>(h.data_offset), Position{1, 1});
     parsed = parse_values(hr.first.substr(static_cast<std::size_t>(h.data_offset)), start, source, count, h.width, name,
                           sink, piece_bytes, on_piece);
   });
   const auto t_parse = std::chrono::steady_clock::now();
+  const double parse_cpu = cpu_seconds() - cpu0;
 
   // `nan` tokens: missing values.
   if (parsed.stats.missing > 0 && !nodata) {
@@ -413,10 +444,13 @@ StagedRaster read_ascii_grid(const std::string& path, const AsciiGridOptions& op
   if (!nodata_note.empty()) notes.emplace_back("nodata", nodata_note);
   notes.emplace_back("crs", srs ? crs_note : "none (no .prj, no --a-srs)");
   if (h.cell_centre) notes.emplace_back("origin", "xllcenter/yllcenter: origin shifted half a cell to the corner");
-  char speed[160];
-  std::snprintf(speed, sizeof speed, "%llu values, %.1f MB of text parsed in %.3f s (%.0f MB/s), staged in %.3f s (%s)",
+  char speed[256];
+  std::snprintf(speed, sizeof speed,
+                "%llu values, %.1f MB of text parsed in %.3f s (%.0f MB/s; %.3f CPU-s, %.0f MB per CPU-second), "
+                "staged in %.3f s (%s)",
                 static_cast<unsigned long long>(parsed.values), double(parsed.text_bytes) / 1e6, parse_s,
-                parse_s > 0 ? double(parsed.text_bytes) / 1e6 / parse_s : 0.0, stage_s, out.in_memory ? "memory" : "file");
+                parse_s > 0 ? double(parsed.text_bytes) / 1e6 / parse_s : 0.0, parse_cpu,
+                parse_cpu > 0 ? double(parsed.text_bytes) / 1e6 / parse_cpu : 0.0, stage_s, out.in_memory ? "memory" : "file");
   notes.emplace_back("parse", speed);
   if (parsed.extra_values)
     report.warnings.push_back(name + ":" + std::to_string(parsed.first_extra.line) + ":" +
