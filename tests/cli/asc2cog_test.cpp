@@ -1,0 +1,134 @@
+// tests/cli/asc2cog_test.cpp — the asc2cog tool end to end.
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <ogr_srs_api.h>
+
+#include "cogkit/cog.hpp"
+#include "demgen.hpp"
+#include "test_support.hpp"
+
+namespace fs = std::filesystem;
+using cogkit::test::run;
+using cogkit::test::TempDir;
+
+namespace {
+
+void write_text(const std::string& path, const std::string& text) {
+  std::ofstream f(path, std::ios::binary);
+  f << text;
+}
+
+std::string asc2cog() { return cogkit::test::tool("asc2cog"); }
+
+}  // namespace
+
+TEST(Asc2Cog, ConvertsAGeneratedDemLikeGdalReadsIt) {
+  TempDir dir;
+  cogkit::demgen::DemSpec spec;
+  spec.width = 600;
+  spec.height = 400;
+  spec.lakes = 1;
+  spec.lake_radius_min = 30;
+  spec.lake_radius_max = 60;
+  spec.dropout_fraction = 0.01;
+  const std::string in = dir / "dem.asc", out = dir / "dem.tif";
+  cogkit::demgen::write_ascii_grid(spec, in);
+  const auto r = run(asc2cog() + " " + in + " " + out + " --a-srs EPSG:2180 --json -q");
+  ASSERT_EQ(0, r.exit_code) << r.err;
+  const auto report = nlohmann::json::parse(r.out);
+  EXPECT_EQ("asc2cog", report["tool"]);
+  EXPECT_EQ("AAIGrid", report["source_driver"]);
+  EXPECT_EQ("Float32", report["data_type"]);
+  EXPECT_TRUE(report["notes"].contains("data_type"));
+  EXPECT_TRUE(cogkit::validate_cog(out).valid);
+  const auto cog = cogkit::test::read_raster(out);
+  const auto gdal = cogkit::test::read_raster(in);  // GDAL's AAIGrid read of the same text
+  EXPECT_EQ(gdal.width, cog.width);
+  EXPECT_EQ(gdal.height, cog.height);
+  for (int i = 0; i < 6; ++i) EXPECT_DOUBLE_EQ(gdal.gt[i], cog.gt[i]);
+  ASSERT_TRUE(cog.nodata.has_value());
+  EXPECT_EQ(*gdal.nodata, *cog.nodata);
+  EXPECT_EQ(0u, cogkit::test::count_differences(gdal, cog, 0.0));
+  OGRSpatialReferenceH want = OSRNewSpatialReference(nullptr), got = OSRNewSpatialReference(cog.wkt.c_str());
+  OSRImportFromEPSG(want, 2180);
+  EXPECT_TRUE(OSRIsSame(want, got));
+  OSRRelease(want);
+  OSRRelease(got);
+}
+
+TEST(Asc2Cog, TypeAndNodataOptions) {
+  TempDir dir;
+  const std::string in = dir / "g.asc";
+  // No NODATA_value line: --nodata supplies it.
+  write_text(in, "ncols 3\nnrows 2\nxllcorner 0\nyllcorner 0\ncellsize 1\n1 2 3\n-5 5 6\n");
+  auto r = run(asc2cog() + " " + in + " " + (dir / "a.tif") + " --nodata -5 -q");
+  ASSERT_EQ(0, r.exit_code) << r.err;
+  auto a = cogkit::test::read_raster(dir / "a.tif");
+  EXPECT_EQ(GDT_Int16, a.type);
+  ASSERT_TRUE(a.nodata.has_value());
+  EXPECT_EQ(-5, *a.nodata);
+  r = run(asc2cog() + " " + in + " " + (dir / "b.tif") + " --type float64 -q");
+  ASSERT_EQ(0, r.exit_code) << r.err;
+  auto b = cogkit::test::read_raster(dir / "b.tif");
+  EXPECT_EQ(GDT_Float64, b.type);
+  EXPECT_FALSE(b.nodata.has_value());
+  EXPECT_EQ(1u, cogkit::test::count_differences(a, b, 0.0));  // only the -5, which is nodata in a
+  // A declared NODATA_value wins over --nodata.
+  write_text(dir / "d.asc", "ncols 2\nnrows 1\nxllcorner 0\nyllcorner 0\ncellsize 1\nNODATA_value -9999\n1 -9999\n");
+  r = run(asc2cog() + " " + (dir / "d.asc") + " " + (dir / "d.tif") + " --nodata 0 --json -q");
+  ASSERT_EQ(0, r.exit_code) << r.err;
+  auto d = cogkit::test::read_raster(dir / "d.tif");
+  ASSERT_TRUE(d.nodata.has_value());
+  EXPECT_EQ(-9999, *d.nodata);
+  EXPECT_NE(r.out.find("--nodata ignored"), std::string::npos);
+}
+
+TEST(Asc2Cog, ErrorsLeaveNothingAtOutput) {
+  TempDir dir;
+  const std::string in = dir / "short.asc", out = dir / "out.tif";
+  write_text(in, "ncols 3\nnrows 2\nxllcorner 0\nyllcorner 0\ncellsize 1\n1 2 3\n4 5\n");
+  auto r = run(asc2cog() + " " + in + " " + out);
+  EXPECT_EQ(1, r.exit_code);
+  EXPECT_EQ(0u, r.err.find("asc2cog: " + in + ":7:3: read: expected 6 values")) << r.err;
+  EXPECT_EQ(1, std::count(r.err.begin(), r.err.end(), '\n')) << r.err;
+  EXPECT_FALSE(fs::exists(out));
+  r = run(asc2cog() + " " + in + " " + out + " --type int8");
+  EXPECT_NE(0, r.exit_code);
+  EXPECT_FALSE(fs::exists(out));
+  for (const auto& e : fs::directory_iterator(dir.path()))
+    EXPECT_EQ(std::string::npos, e.path().string().find("cogkit-")) << "temp file left: " << e.path();
+}
+
+TEST(Asc2Cog, ZippedGridWithPrjInside) {
+  TempDir dir;
+  cogkit::demgen::DemSpec spec;
+  spec.width = 120;
+  spec.height = 90;
+  spec.type = GDT_Int16;
+  cogkit::demgen::write_ascii_grid(spec, dir / "tile.asc");
+  write_text(dir / "tile.prj",
+             "PROJCS[\"ETRS_1989_Poland_CS92\",GEOGCS[\"GCS_ETRS_1989\",DATUM[\"D_ETRS_1989\",SPHEROID[\"GRS_1980\",6378137.0,"
+             "298.257222101]],PRIMEM[\"Greenwich\",0.0],UNIT[\"Degree\",0.0174532925199433]],PROJECTION[\"Transverse_Mercator\"],"
+             "PARAMETER[\"False_Easting\",500000.0],PARAMETER[\"False_Northing\",-5300000.0],PARAMETER[\"Central_Meridian\",19.0],"
+             "PARAMETER[\"Scale_Factor\",0.9993],PARAMETER[\"Latitude_Of_Origin\",0.0],UNIT[\"Meter\",1.0]]");
+  ASSERT_EQ(0, run("cd " + dir.path().string() +
+                   " && python3 -c \"import zipfile; z=zipfile.ZipFile('tile.zip','w',zipfile.ZIP_DEFLATED); "
+                   "z.write('tile.asc'); z.write('tile.prj')\"")
+                   .exit_code);
+  const auto r = run(asc2cog() + " " + (dir / "tile.zip") + " " + (dir / "z.tif") + " -q");
+  ASSERT_EQ(0, r.exit_code) << r.err;
+  const auto cog = cogkit::test::read_raster(dir / "z.tif");
+  const auto gdal = cogkit::test::read_raster(dir / "tile.asc");
+  EXPECT_EQ(GDT_Int16, cog.type);
+  EXPECT_EQ(0u, cogkit::test::count_differences(gdal, cog, 0.0));
+  OGRSpatialReferenceH a = OSRNewSpatialReference(gdal.wkt.c_str()), b = OSRNewSpatialReference(cog.wkt.c_str());
+  EXPECT_TRUE(OSRIsSame(a, b)) << cog.wkt;
+  OSRRelease(a);
+  OSRRelease(b);
+}
