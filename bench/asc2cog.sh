@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# bench/asc2cog.sh — asc2cog vs gdal_translate -of COG on the same ESRI ASCII grids, in one run.
+#
+#   bench/asc2cog.sh [BUILD_DIR] [WORK_DIR]
+#
+# Generates (once) an 8000x8000 grid (~503 MB of text) and a 1000x1000 tile with
+# cogkit-demgen, then for each: gdal_translate -of COG -co COMPRESS=DEFLATE -co PREDICTOR=YES
+# and asc2cog (same codec, predictor auto, all cores). Prints wall time, the ratio
+# asc2cog/gdal_translate, peak RSS of both (/usr/bin/time %M), asc2cog's parse speed
+# (MB/s wall and MB per CPU-second, from its report) and its memory budget.
+# Env: ASC2COG_ARGS (extra asc2cog flags, e.g. "--memory-budget 1GB"), REPEAT (default 1).
+set -euo pipefail
+BUILD=${1:-build}
+WORK=${2:-/tmp/cogkit-bench-asc2cog}
+REPEAT=${REPEAT:-1}
+DEMGEN=$BUILD/bench/cogkit-demgen
+ASC2COG=$BUILD/tools/asc2cog
+for exe in "$DEMGEN" "$ASC2COG"; do
+  [[ -x $exe ]] || { echo "missing $exe (build first: cmake --build $BUILD)" >&2; exit 1; }
+done
+command -v gdal_translate >/dev/null || { echo "gdal_translate not found" >&2; exit 1; }
+mkdir -p "$WORK"
+
+gen() {  # name width height
+  local f=$WORK/$1.asc
+  if [[ ! -s $f ]]; then
+    echo "generating $f ($2 x $3)..." >&2
+    "$DEMGEN" "$f" --format asc --width "$2" --height "$3" --lakes 3 --dropouts 0.01 --epsg 0
+  fi
+  echo "$f"
+}
+
+measure() {  # label outfile cmd... ; prints "seconds kb"
+  local t=$WORK/time.txt
+  /usr/bin/time -f '%e %M' -o "$t" "${@:2}" >"$WORK/$1.stdout" 2>"$WORK/$1.stderr" || {
+    echo "FAILED: ${*:2}" >&2; cat "$WORK/$1.stderr" >&2; exit 1; }
+  cat "$t"
+}
+
+printf '%-11s %9s %9s %7s %10s %10s %8s %9s %8s\n' grid text_MB gdal_s cogkit_s ratio gdal_RSS_MB rss_MB parse_MBs MB/CPUs
+for spec in "tile 1000 1000" "big 8000 8000"; do
+  set -- $spec
+  in=$(gen "$1" "$2" "$3")
+  cat "$in" >/dev/null  # same page-cache state for both
+  mb=$(awk -v b="$(stat -c %s "$in")" 'BEGIN{printf "%.1f", b/1e6}')
+  for ((i = 0; i < REPEAT; i++)); do
+    rm -f "$WORK/$1.gdal.tif" "$WORK/$1.cogkit.tif"
+    read -r gs gk < <(measure gdal gdal_translate -q -of COG -co COMPRESS=DEFLATE -co PREDICTOR=YES "$in" "$WORK/$1.gdal.tif")
+    # shellcheck disable=SC2086
+    read -r cs ck < <(measure cogkit "$ASC2COG" "$in" "$WORK/$1.cogkit.tif" --compress DEFLATE --json -q ${ASC2COG_ARGS:-})
+    read -r parse cpu budget < <(python3 - "$WORK/cogkit.stdout" <<'PY'
+import json, re, sys
+d = json.load(open(sys.argv[1]))
+note = d["notes"]["parse"]
+m = re.search(r"\((\d+) MB/s; [\d.]+ CPU-s, (\d+) MB per CPU-second\)", note)
+print(m.group(1), m.group(2), round(d["memory_budget_bytes"] / 1e6))
+PY
+)
+    ratio=$(awk -v a="$cs" -v b="$gs" 'BEGIN{printf "%.3f", a/b}')
+    printf '%-11s %9s %9s %7s %10s %10d %8d %9s %8s   (budget %s MB)\n' "$1 ${2}x$3" "$mb" "$gs" "$cs" "$ratio" \
+      $((gk / 1024)) $((ck / 1024)) "$parse" "$cpu" "$budget"
+  done
+done
+echo "ratio = asc2cog time / gdal_translate time (target <= 0.3); RSS = peak resident set (/usr/bin/time %M)."
+echo "asc2cog report of the last run: $WORK/cogkit.stdout"
