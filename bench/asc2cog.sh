@@ -42,7 +42,7 @@ for spec in "tile 1000 1000" "big 8000 8000"; do
   set -- $spec
   in=$(gen "$1" "$2" "$3")
   cat "$in" >/dev/null  # same page-cache state for both
-  mb=$(awk -v b="$(stat -c %s "$in")" 'BEGIN{printf "%.1f", b/1e6}')
+  mb=$(awk -v b="$(stat -L -c %s "$in")" 'BEGIN{printf "%.1f", b/1e6}')
   for ((i = 0; i < REPEAT; i++)); do
     rm -f "$WORK/$1.gdal.tif" "$WORK/$1.cogkit.tif"
     read -r gs gk < <(measure gdal gdal_translate -q -of COG -co COMPRESS=DEFLATE -co PREDICTOR=YES "$in" "$WORK/$1.gdal.tif")

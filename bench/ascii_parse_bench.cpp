@@ -3,6 +3,7 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <cstdlib>
 #include <memory>
 #include <string>
@@ -10,6 +11,8 @@
 
 #include <tbb/task_arena.h>
 
+#include "cogkit/ascii_grid.hpp"
+#include "cogkit/staging.hpp"
 #include "demgen.hpp"
 #include "detail/ascii_parse.hpp"
 
@@ -41,14 +44,14 @@ const std::string& grid_text() {
 void BM_parse(benchmark::State& state) {
   const std::string& text = grid_text();
   const std::uint64_t count = 4000ULL * 1000ULL;
-  auto values = std::make_unique<double[]>(count);
-  cogkit::detail::ascii::ValueSink sink;
+  auto values = std::make_unique<float[]>(count);
+  cogkit::detail::ascii::ValueSink<float> sink;
   sink.reserve = [&](std::uint64_t first, std::size_t) { return values.get() + first; };
   sink.commit = [](std::uint64_t, std::size_t) {};
   tbb::task_arena arena(static_cast<int>(state.range(0)));
   for (auto _ : state) {
     arena.execute([&] {
-      auto r = cogkit::detail::ascii::parse_values(text, {1, 1}, nullptr, count, 4000, "bench", sink);
+      auto r = cogkit::detail::ascii::parse_values(text, {1, 1}, nullptr, count, 4000, "bench", sink, std::nanf(""));
       benchmark::DoNotOptimize(r);
     });
   }
@@ -73,6 +76,29 @@ void BM_strtod(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) * static_cast<std::int64_t>(text.size()));
 }
 BENCHMARK(BM_strtod)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The whole reader (file → staged raster) on $COGKIT_ASC_FILE, if set.
+void BM_read_file(benchmark::State& state) {
+  const char* path = std::getenv("COGKIT_ASC_FILE");
+  if (!path) {
+    state.SkipWithError("set COGKIT_ASC_FILE to an ASCII grid");
+    return;
+  }
+  GDALAllRegister();
+  cogkit::StagingOptions so;
+  const cogkit::MemoryBudget budget(so);
+  cogkit::AsciiGridOptions options;
+  options.threads = static_cast<int>(state.range(0));
+  for (auto _ : state) {
+    cogkit::Report report;
+    auto staged = cogkit::read_ascii_grid(path, options, budget, report);
+    benchmark::DoNotOptimize(staged.get());
+    state.SetLabel(report.notes.back().second.substr(0, 120));
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) *
+                          static_cast<std::int64_t>(std::filesystem::file_size(path)));
+}
+BENCHMARK(BM_read_file)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
 
 }  // namespace
 

@@ -170,21 +170,6 @@ void write_converted(GDALRasterBandH band, GDALDataType type, const double* src,
     throw error("read", name, "cannot write to staging", CPLGetLastErrorMsg());
 }
 
-// Big value arrays: anonymous mapping with transparent huge pages (512x fewer page faults).
-struct Unmapper {
-  std::size_t bytes = 0;
-  void operator()(double* p) const noexcept {
-    if (p) ::munmap(p, bytes);
-  }
-};
-std::unique_ptr<double[], Unmapper> map_doubles(std::uint64_t count, const std::string& name) {
-  const std::size_t bytes = static_cast<std::size_t>(count) * sizeof(double);
-  void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (p == MAP_FAILED) throw error("read", name, "cannot allocate " + std::to_string(bytes >> 20) + " MiB for the values");
-  ::madvise(p, bytes, MADV_HUGEPAGE);
-  return std::unique_ptr<double[], Unmapper>(static_cast<double*>(p), Unmapper{bytes});
-}
-
 double cpu_seconds() {
   rusage u{};
   ::getrusage(RUSAGE_SELF, &u);
@@ -243,6 +228,7 @@ StagedRaster read_ascii_grid(const std::string& path, const AsciiGridOptions& op
                     " bytes; refusing to allocate");
   }
 
+  std::vector<std::pair<std::string, std::string>> notes_extra;
   // Type override checked before any work.
   const bool forced = !options.type.empty() && lower(options.type) != "auto";
   const GDALDataType forced_type = forced ? type_from_name(options.type) : GDT_Unknown;
@@ -303,57 +289,72 @@ StagedRaster read_ascii_grid(const std::string& path, const AsciiGridOptions& op
     nodata_f32 = t.float32_ok;
   }
 
-  // Where values go: all in memory (doubles) when the budget allows, else by row bands
-  // through a Float64 temp file.
-  const bool in_memory = options.staging_force == "memory" ||
-                         (options.staging_force != "file" && budget.fits_in_memory(count * 12));
-  std::unique_ptr<double[], Unmapper> all;
-  StagedRaster wide;  // Float64 temp (streaming mode)
-  std::vector<double> band_buf;
-  std::uint64_t band_first = 0;  // index of band_buf[0]
-  ValueSink sink;
-  if (in_memory) {
-    all = map_doubles(count, name);
-    sink.reserve = [&](std::uint64_t first, std::size_t) { return all.get() + first; };
-    sink.commit = [](std::uint64_t, std::size_t) {};
-  } else {
-    wide = create_staged(budget, h.width, h.height, 1, GDT_Float64, "asc-float64", "file");
-    sink.reserve = [&](std::uint64_t first, std::size_t n) {
-      const std::size_t keep = static_cast<std::size_t>(first - band_first);
-      band_buf.resize(keep + n);
-      return band_buf.data() + keep;
-    };
-    sink.commit = [&](std::uint64_t first, std::size_t n) {
-      const std::uint64_t w = static_cast<std::uint64_t>(h.width);
-      const std::uint64_t end = first + n;
-      const std::uint64_t rows = (end - band_first) / w;
-      if (rows == 0) return;
-      const int row0 = static_cast<int>(band_first / w);
-      if (GDALRasterIO(GDALGetRasterBand(wide.get(), 1), GF_Write, 0, row0, h.width, static_cast<int>(rows),
-                       band_buf.data(), h.width, static_cast<int>(rows), GDT_Float64, 0, 0) != CE_None)
-        throw error("read", name, "cannot write to staging", CPLGetLastErrorMsg());
-      const std::size_t used = static_cast<std::size_t>(rows * w);
-      band_buf.erase(band_buf.begin(), band_buf.begin() + static_cast<std::ptrdiff_t>(used));
-      band_first += used;
-    };
-  }
-
   const int threads = options.threads > 0 ? options.threads : tbb::this_task_arena::max_concurrency();
   tbb::task_arena arena(threads);
-  ParseResult parsed;
   const std::uint64_t total_text = source->max_text_bytes();
   auto on_piece = [&](std::uint64_t pos) {
-    if (progress && total_text && hr.text.compression.empty()) progress("read", std::min(1.0, double(pos) / double(total_text)));
+    if (progress && total_text && hr.text.compression.empty())
+      progress("read", std::min(1.0, double(pos) / double(total_text)));
   };
-  const std::size_t piece_bytes = in_memory ? (64u << 20) : std::max<std::size_t>(4u << 20, std::min<std::uint64_t>(32u << 20, budget.work_memory() / 8));
+  const std::size_t piece_bytes =
+      static_cast<std::size_t>(std::clamp<std::uint64_t>(budget.work_memory() / 8, 4u << 20, 64u << 20));
+  // Missing tokens (nan, null, *) are stored as the nodata when there is one, else NaN.
+  auto missing_for = [&](GDALDataType storage) {
+    if (!nodata) return std::nan("");
+    if (h.nodata_is_null && storage == GDT_Float64) return -DBL_MAX;
+    return *nodata;
+  };
+  // One parse of the text straight into a staged raster of `storage` (Float32 or Float64):
+  // in memory the values land in the MEM band's own buffer; a file staging gets row bands.
+  auto parse_into = [&](GDALDataType storage, TextSource* src, std::string_view first, Position start,
+                        ParseResult& pr) {
+    StagedRaster st = create_staged(budget, h.width, h.height, 1, storage, "asc", options.staging_force);
+    auto run = [&](auto tag) {
+      using T = decltype(tag);
+      T* direct = st.in_memory ? static_cast<T*>(GDALGetInternalHandle(st.get(), "MEMORY1")) : nullptr;
+      std::vector<T> band_buf;
+      std::uint64_t band_first = 0;  // index of band_buf[0]
+      ValueSink<T> sink;
+      if (direct) {
+        sink.reserve = [direct](std::uint64_t first, std::size_t) { return direct + first; };
+        sink.commit = [](std::uint64_t, std::size_t) {};
+      } else {
+        sink.reserve = [&](std::uint64_t first, std::size_t n) {
+          const std::size_t keep = static_cast<std::size_t>(first - band_first);
+          band_buf.resize(keep + n);
+          return band_buf.data() + keep;
+        };
+        sink.commit = [&](std::uint64_t first, std::size_t n) {
+          const std::uint64_t w = static_cast<std::uint64_t>(h.width);
+          const std::uint64_t rows = (first + n - band_first) / w;
+          if (rows == 0) return;
+          const int row0 = static_cast<int>(band_first / w);
+          if (GDALRasterIO(GDALGetRasterBand(st.get(), 1), GF_Write, 0, row0, h.width, static_cast<int>(rows),
+                           band_buf.data(), h.width, static_cast<int>(rows), storage, 0, 0) != CE_None)
+            throw error("read", name, "cannot write to staging", CPLGetLastErrorMsg());
+          const std::size_t used = static_cast<std::size_t>(rows * w);
+          band_buf.erase(band_buf.begin(), band_buf.begin() + static_cast<std::ptrdiff_t>(used));
+          band_first += used;
+        };
+      }
+      arena.execute([&] {
+        pr = parse_values<T>(first, start, src, count, h.width, name, sink, static_cast<T>(missing_for(storage)),
+                             piece_bytes, on_piece);
+      });
+    };
+    if (storage == GDT_Float32)
+      run(float{});
+    else
+      run(double{});
+    return st;
+  };
+
   const double cpu0 = cpu_seconds();
-  arena.execute([&] {
-    const Position start = position_in(hr.first, static_cast<std::size_t>(h.data_offset), Position{1, 1});
-    parsed = parse_values(hr.first.substr(static_cast<std::size_t>(h.data_offset)), start, source, count, h.width, name,
-                          sink, piece_bytes, on_piece);
-  });
-  const auto t_parse = std::chrono::steady_clock::now();
-  const double parse_cpu = cpu_seconds() - cpu0;
+  ParseResult parsed;
+  GDALDataType storage = forced && forced_type == GDT_Float64 ? GDT_Float64 : GDT_Float32;
+  const Position start = position_in(hr.first, static_cast<std::size_t>(h.data_offset), Position{1, 1});
+  StagedRaster staged =
+      parse_into(storage, source, hr.first.substr(static_cast<std::size_t>(h.data_offset)), start, parsed);
 
   // `nan` tokens: missing values.
   if (parsed.stats.missing > 0 && !nodata) {
@@ -393,37 +394,56 @@ StagedRaster read_ascii_grid(const std::string& path, const AsciiGridOptions& op
                 (GDALDataTypeIsInteger(forced_type) && !s.all_integral ? "; decimals rounded to the nearest integer" : "");
     type = forced_type;
   }
+
+  // The first pass stores Float32. When Float32 did not hold every value (a Float64 grid, or
+  // integers beyond 2^24), the text is parsed a second time into Float64.
+  const double max_abs = std::max(std::fabs(parsed.stats.min), std::fabs(parsed.stats.max));
+  const bool need_wide = storage == GDT_Float32 &&
+                         (type == GDT_Float64 || (GDALDataTypeIsInteger(type) && parsed.stats.count && max_abs > 16777216.0));
+  if (need_wide) {
+    staged = StagedRaster{};
+    HeaderRead again = read_header(path);
+    ParseResult wide;
+    staged = parse_into(GDT_Float64, again.text.source.get(),
+                        again.first.substr(static_cast<std::size_t>(again.header.data_offset)), start, wide);
+    storage = GDT_Float64;
+    notes_extra.emplace_back("parse_passes", "2: the first pass stores Float32; a value needed Float64");
+  }
+  const auto t_parse = std::chrono::steady_clock::now();
+  const double parse_cpu = cpu_seconds() - cpu0;
+
   if (nodata && h.nodata_is_null && type == GDT_Float64) nodata = -DBL_MAX;
   if (nodata && type == GDT_Float32 && std::isfinite(*nodata))
     nodata = static_cast<double>(static_cast<float>(*nodata));
-
-  // Final staged raster.
-  StagedRaster out = create_staged(budget, h.width, h.height, 1, type, "asc", options.staging_force);
-  GDALRasterBandH band = GDALGetRasterBand(out.get(), 1);
   const bool has_nd = nodata.has_value();
   const double nd = nodata.value_or(0);
-  std::vector<unsigned char> scratch;
-  const int band_rows = std::max(1, static_cast<int>(std::min<std::uint64_t>(
-                                        static_cast<std::uint64_t>(h.height), (16u << 20) / (8u * static_cast<unsigned>(h.width) + 1))));
-  std::vector<double> readback;
-  arena.execute([&] {
-    for (int r0 = 0; r0 < h.height; r0 += band_rows) {
-      const int rows = std::min(band_rows, h.height - r0);
-      const double* src = nullptr;
-      if (in_memory) {
-        src = all.get() + static_cast<std::size_t>(r0) * static_cast<std::size_t>(h.width);
-      } else {
-        readback.resize(static_cast<std::size_t>(rows) * static_cast<std::size_t>(h.width));
-        if (GDALRasterIO(GDALGetRasterBand(wide.get(), 1), GF_Read, 0, r0, h.width, rows, readback.data(), h.width, rows,
-                         GDT_Float64, 0, 0) != CE_None)
+
+  // Final staged raster: the parse target itself when the type matches, else converted.
+  StagedRaster out;
+  if (type == storage) {
+    out = std::move(staged);
+  } else {
+    out = create_staged(budget, h.width, h.height, 1, type, "asc", options.staging_force);
+    GDALRasterBandH dst = GDALGetRasterBand(out.get(), 1);
+    GDALRasterBandH src = GDALGetRasterBand(staged.get(), 1);
+    std::vector<unsigned char> scratch;
+    std::vector<double> rows_buf;
+    const int band_rows = std::max(1, static_cast<int>(std::min<std::uint64_t>(
+                                          static_cast<std::uint64_t>(h.height),
+                                          (16u << 20) / (8u * static_cast<std::uint64_t>(h.width) + 1))));
+    arena.execute([&] {
+      for (int r0 = 0; r0 < h.height; r0 += band_rows) {
+        const int rows = std::min(band_rows, h.height - r0);
+        rows_buf.resize(static_cast<std::size_t>(rows) * static_cast<std::size_t>(h.width));
+        if (GDALRasterIO(src, GF_Read, 0, r0, h.width, rows, rows_buf.data(), h.width, rows, GDT_Float64, 0, 0) !=
+            CE_None)
           throw error("read", name, "cannot read back staging", CPLGetLastErrorMsg());
-        src = readback.data();
+        write_converted(dst, type, rows_buf.data(), h.width, r0, rows, nd, has_nd, scratch, name);
       }
-      write_converted(band, type, src, h.width, r0, rows, nd, has_nd, scratch, name);
-    }
-  });
-  all.reset();
-  wide = StagedRaster{};
+    });
+    staged = StagedRaster{};
+  }
+  GDALRasterBandH band = GDALGetRasterBand(out.get(), 1);
 
   GDALDatasetH ds = out.get();
   GDALSetGeoTransform(ds, h.geotransform.data());
@@ -452,6 +472,7 @@ StagedRaster read_ascii_grid(const std::string& path, const AsciiGridOptions& op
                 parse_s > 0 ? double(parsed.text_bytes) / 1e6 / parse_s : 0.0, parse_cpu,
                 parse_cpu > 0 ? double(parsed.text_bytes) / 1e6 / parse_cpu : 0.0, stage_s, out.in_memory ? "memory" : "file");
   notes.emplace_back("parse", speed);
+  for (auto& n : notes_extra) notes.push_back(std::move(n));
   if (parsed.extra_values)
     report.warnings.push_back(name + ":" + std::to_string(parsed.first_extra.line) + ":" +
                               std::to_string(parsed.first_extra.column) + ": " + std::to_string(parsed.extra_values) +

@@ -259,8 +259,9 @@ AsciiGridHeader parse_header(std::string_view text, const std::string& name) {
   return h;
 }
 
+template <typename T>
 ParseResult parse_values(std::string_view first, Position first_pos, TextSource* source, std::uint64_t count,
-                         int width, const std::string& name, const ValueSink& sink, std::size_t piece_bytes,
+                         int width, const std::string& name, const ValueSink<T>& sink, T missing, std::size_t piece_bytes,
                          const std::function<void(std::uint64_t)>& on_piece) {
   ParseResult result;
   const int threads = std::max(1, tbb::this_task_arena::max_concurrency());
@@ -313,7 +314,7 @@ ParseResult parse_values(std::string_view first, Position first_pos, TextSource*
         total += s.tokens;
       }
       const std::uint64_t storable = k >= count ? 0 : std::min<std::uint64_t>(total, count - k);
-      double* dest = storable ? sink.reserve(k, static_cast<std::size_t>(storable)) : nullptr;
+      T* dest = storable ? sink.reserve(k, static_cast<std::size_t>(storable)) : nullptr;
       // Pass 2: parse.
       tbb::parallel_for(std::size_t(0), nsub, [&](std::size_t i) {
         Sub& s = subs[i];
@@ -332,7 +333,7 @@ ParseResult parse_values(std::string_view first, Position first_pos, TextSource*
           }
           const Token t = scan_token(p, e);
           if (t.kind == Kind::number) {
-            dest[idx - k] = t.value;
+            dest[idx - k] = static_cast<T>(t.value);
             ++st.count;
             st.min = std::min(st.min, t.value);
             st.max = std::max(st.max, t.value);
@@ -342,7 +343,7 @@ ParseResult parse_values(std::string_view first, Position first_pos, TextSource*
             s.bad = static_cast<std::size_t>(p - base);
             break;
           } else {
-            dest[idx - k] = std::nan("");
+            dest[idx - k] = missing;
             ++st.missing;
           }
           ++idx;
@@ -423,5 +424,12 @@ ParseResult parse_values(std::string_view first, Position first_pos, TextSource*
   }
   return result;
 }
+
+template ParseResult parse_values<float>(std::string_view, Position, TextSource*, std::uint64_t, int, const std::string&,
+                                         const ValueSink<float>&, float, std::size_t,
+                                         const std::function<void(std::uint64_t)>&);
+template ParseResult parse_values<double>(std::string_view, Position, TextSource*, std::uint64_t, int, const std::string&,
+                                          const ValueSink<double>&, double, std::size_t,
+                                          const std::function<void(std::uint64_t)>&);
 
 }  // namespace cogkit::detail::ascii

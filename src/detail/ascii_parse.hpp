@@ -22,10 +22,11 @@ struct Position {
 };
 Position position_in(std::string_view piece, std::size_t offset, Position start);
 
-// Where parsed values go. `reserve` returns room for values [first, first + n);
-// `commit` is called once they are written (values are committed in order).
+// Where parsed values go (T = float or double). `reserve` returns room for values
+// [first, first + n); `commit` is called once they are written (values come in order).
+template <typename T>
 struct ValueSink {
-  std::function<double*(std::uint64_t first, std::size_t n)> reserve;
+  std::function<T*(std::uint64_t first, std::size_t n)> reserve;
   std::function<void(std::uint64_t first, std::size_t n)> commit;
 };
 
@@ -39,11 +40,13 @@ struct ParseResult {
 
 // Parses the values: `first` is the data part of the first piece (already read from
 // `source`), then the rest of `source`, piece by piece, in parallel (current TBB arena).
-// Missing tokens (nan, null, *) are stored as NaN. Throws cogkit::error("read") with
-// name:line:column on a bad token or a wrong value count.
+// Missing tokens (nan, null, *) are stored as `missing`. Values are rounded to T as they
+// are stored; `stats` says whether T = float kept them all (all_float32_ok).
+// Throws cogkit::error("read") with name:line:column on a bad token or a wrong value count.
+template <typename T>
 ParseResult parse_values(std::string_view first, Position first_pos, TextSource* source, std::uint64_t count,
-                         int width, const std::string& name, const ValueSink& sink,
-                         std::size_t piece_bytes = 32u << 20,
+                         int width, const std::string& name, const ValueSink<T>& sink, T missing,
+                         std::size_t piece_bytes = 64u << 20,
                          const std::function<void(std::uint64_t text_pos)>& on_piece = {});
 
 }  // namespace cogkit::detail::ascii
