@@ -170,6 +170,15 @@ void write_converted(GDALRasterBandH band, GDALDataType type, const double* src,
     throw error("read", name, "cannot write to staging", CPLGetLastErrorMsg());
 }
 
+// The MEM band buffer is written once, front to back, by all threads: huge pages make
+// that 512x fewer page faults (only where the kernel allows THP on request).
+void advise_huge_pages(void* p, std::uint64_t bytes) {
+  constexpr std::uintptr_t huge = 2u << 20;
+  const auto b = (reinterpret_cast<std::uintptr_t>(p) + huge - 1) & ~(huge - 1);
+  const auto e = (reinterpret_cast<std::uintptr_t>(p) + bytes) & ~(huge - 1);
+  if (e > b) ::madvise(reinterpret_cast<void*>(b), e - b, MADV_HUGEPAGE);
+}
+
 double cpu_seconds() {
   rusage u{};
   ::getrusage(RUSAGE_SELF, &u);
@@ -312,6 +321,7 @@ StagedRaster read_ascii_grid(const std::string& path, const AsciiGridOptions& op
     auto run = [&](auto tag) {
       using T = decltype(tag);
       T* direct = st.in_memory ? static_cast<T*>(GDALGetInternalHandle(st.get(), "MEMORY1")) : nullptr;
+      if (direct) advise_huge_pages(direct, count * sizeof(T));
       std::vector<T> band_buf;
       std::uint64_t band_first = 0;  // index of band_buf[0]
       ValueSink<T> sink;
