@@ -275,7 +275,21 @@ StagedRaster read_ascii_grid(const std::string& path, const AsciiGridOptions& op
         for (double& g : h.geotransform) g /= 3600.0;
         crs_note += " (Units DS: arc-seconds converted to degrees)";
       }
-      OSRSetAxisMappingStrategy(s, OAMS_TRADITIONAL_GIS_ORDER);
+      // An ESRI .prj carries no authority code: adopt the EPSG definition when OGR finds an
+      // exact (100 %) match that is also the same CRS, so the COG gets a proper EPSG key.
+      int n = 0;
+      int* confidence = nullptr;
+      CPLPushErrorHandler(CPLQuietErrorHandler);
+      OGRSpatialReferenceH* matches = OSRFindMatches(s, nullptr, &n, &confidence);
+      CPLPopErrorHandler();
+      if (n >= 1 && confidence && confidence[0] == 100 && OSRGetAuthorityName(matches[0], nullptr) &&
+          EQUAL(OSRGetAuthorityName(matches[0], nullptr), "EPSG") && OSRIsSame(s, matches[0])) {
+        crs_note += " (identified as EPSG:" + std::string(OSRGetAuthorityCode(matches[0], nullptr)) + ")";
+        srs.reset(OSRClone(matches[0]));
+      }
+      if (matches) OSRFreeSRSArray(matches);
+      CPLFree(confidence);
+      OSRSetAxisMappingStrategy(static_cast<OGRSpatialReferenceH>(srs.get()), OAMS_TRADITIONAL_GIS_ORDER);
     }
     CSLDestroy(lines);
   }

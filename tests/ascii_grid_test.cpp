@@ -396,6 +396,22 @@ std::vector<Quirk> quirks() {
   q.push_back({"nodata_flt_lowest.asc", grid_text("ncols 4\nnrows 3\nxllcorner 0\nyllcorner 0\ncellsize 1\nNODATA_value -3.4028235e+38\n", decs, 4), GDT_Float32, false});
   q.push_back({"bom.asc", "\xEF\xBB\xBF" + grid_text(std_header, ints, 4), GDT_Int16, false});
   q.push_back({"grass.txt", grid_text("north: 2030\nsouth: 2000\neast: 1040\nwest: 1000\nrows: 3\ncols: 4\n", ints, 4), GDT_Int16, true});
+  {
+    std::vector<std::string> v = ints;
+    v[2] = "nan";  // missing, stored as the declared nodata: the grid stays integer
+    q.push_back({"nan_in_integers_with_nodata.asc", grid_text(std_header, v, 4), GDT_Int16, false});
+  }
+  {
+    std::vector<std::string> v = ints;
+    v[3] = "*";
+    q.push_back({"grass_star.txt", grid_text("north: 2030\nsouth: 2000\neast: 1040\nwest: 1000\nrows: 3\ncols: 4\nnull: -9999\n", v, 4), GDT_Int16, false});
+  }
+  {
+    std::vector<std::string> v = ints;
+    v[0] = "16777217";  // not exact in Float32: the second pass keeps it
+    v[1] = "2147483000";
+    q.push_back({"big_integers.asc", grid_text(std_header, v, 4), GDT_Int32, true});
+  }
   q.push_back({"extra_values.asc", grid_text(std_header, ints, 4) + "1 2 3\n", GDT_Int16, true});
   return q;
 }
@@ -515,6 +531,19 @@ TEST(AsciiGrid, CompressedInputsReadLikeThePlainFile) {
     for (int i = 0; i < 6; ++i) EXPECT_EQ(ref.raster.gt[i], r.raster.gt[i]);
   }
   EXPECT_FALSE(cogkit::looks_like_ascii_grid(dir / "dem.prj"));
+}
+
+TEST(AsciiGrid, Float64GridFromGzip) {
+  TempDir dir;
+  std::string text = "ncols 3\nnrows 2\nxllcorner 0\nyllcorner 0\ncellsize 1\nNODATA_value -9999\n";
+  text += "1725.3796657986110858 1725.4326307508681566 -9999\n0.1 2942.123456789 7\n";
+  gzFile gz = gzopen((dir / "f64.asc.gz").c_str(), "wb");
+  gzwrite(gz, text.data(), static_cast<unsigned>(text.size()));
+  gzclose(gz);
+  const Read r = read_grid(dir / "f64.asc.gz");
+  EXPECT_EQ(GDT_Float64, r.raster.type);
+  expect_matches_oracle(r.raster, oracle_read(text), "f64.asc.gz");
+  EXPECT_TRUE(r.report.notes.size() > 0);
 }
 
 TEST(AsciiGrid, MemoryAndFileStagingAgree) {

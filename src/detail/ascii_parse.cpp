@@ -84,8 +84,11 @@ AsciiGridHeader parse_header(std::string_view text, const std::string& name) {
     std::size_t j = i;
     while (j < lv.size() && (std::isalnum(static_cast<unsigned char>(lv[j])) || lv[j] == '_')) ++j;
     const std::string word = lower(lv.substr(i, j - i));
+    std::size_t after = j;
+    while (after < lv.size() && (lv[after] == ' ' || lv[after] == '\t')) ++after;
+    const bool grass_null_key = word == "null" && after < lv.size() && lv[after] == ':';
     const bool is_data = !std::isalpha(static_cast<unsigned char>(lv[i])) || word == "nan" || word == "inf" ||
-                         word == "infinity" || word == "null" || (word.rfind("nan", 0) == 0 && j < lv.size() && lv[j] == '(');
+                         word == "infinity" || (word == "null" && !grass_null_key) || (word.rfind("nan", 0) == 0 && j < lv.size() && lv[j] == '(');
     if (is_data) {
       h.data_offset = line_start;
       h.data_line = static_cast<int>(line);
