@@ -221,6 +221,12 @@ AsciiGridHeader read_ascii_grid_header(const std::string& path) {
 StagedRaster read_ascii_grid(const std::string& path, const AsciiGridOptions& options, const MemoryBudget& budget,
                              Report& report, const ProgressFn& progress) {
   const auto t0 = std::chrono::steady_clock::now();
+  // GDAL's block cache (file staging goes through it) stays within the budget's share.
+  struct CacheGuard {
+    GIntBig old = GDALGetCacheMax64();
+    ~CacheGuard() { GDALSetCacheMax64(old); }
+  } cache_guard;
+  GDALSetCacheMax64(static_cast<GIntBig>(budget.block_cache()));
   HeaderRead hr = read_header(path);
   AsciiGridHeader& h = hr.header;
   const std::string& name = hr.name;
@@ -468,6 +474,7 @@ StagedRaster read_ascii_grid(const std::string& path, const AsciiGridOptions& op
     staged = StagedRaster{};
   }
   GDALRasterBandH band = GDALGetRasterBand(out.get(), 1);
+  if (!out.in_memory) GDALFlushCache(out.get());
 
   GDALDatasetH ds = out.get();
   GDALSetGeoTransform(ds, h.geotransform.data());
