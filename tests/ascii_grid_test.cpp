@@ -19,6 +19,7 @@
 
 #include <cpl_conv.h>
 #include <cpl_error.h>
+#include <gdal_alg.h>
 #include <gdal.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -113,6 +114,7 @@ Raster from_dataset(GDALDatasetH ds, bool expect_readable = true) {
 struct Read {
   Raster raster;
   cogkit::Report report;
+  int checksum = 0;  // GDAL's checksum of the band (as GDAL's tests use)
 };
 Read read_grid(const std::string& path, cogkit::AsciiGridOptions options = {}, const std::string& force = "") {
   GDALAllRegister();
@@ -123,6 +125,7 @@ Read read_grid(const std::string& path, cogkit::AsciiGridOptions options = {}, c
   Read r;
   cogkit::StagedRaster staged = cogkit::read_ascii_grid(path, options, budget, r.report);
   r.raster = from_dataset(staged.get());
+  r.checksum = GDALChecksumImage(GDALGetRasterBand(staged.get(), 1), 0, 0, r.raster.width, r.raster.height);
   return r;
 }
 
@@ -660,6 +663,10 @@ TEST(AsciiGridConformance, GdalAutotestFiles) {
         EXPECT_FALSE(ours->raster.nodata.has_value());
       else
         EXPECT_DOUBLE_EQ(exp["nodata"].get<double>(), *ours->raster.nodata);
+      if (exp.contains("checksum") && exp.contains("dtype") &&
+          (exp["dtype"].get<std::string>() == GDALGetDataTypeName(ours->raster.type) ||
+           (GDALDataTypeIsInteger(ours->raster.type) && exp["dtype"].get<std::string>().find("Int") != std::string::npos)))
+        EXPECT_EQ(exp["checksum"].get<int>(), ours->checksum);
       if (exp.contains("values"))
         for (std::size_t i = 0; i < exp["values"].size() && i < ours->raster.values.size(); ++i)
           EXPECT_DOUBLE_EQ(exp["values"][i].get<double>(), ours->raster.values[i]) << "pixel " << i;
@@ -673,6 +680,8 @@ TEST(AsciiGridConformance, GdalAutotestFiles) {
       // GDAL 3.6 refuses it; the upstream fix's expectation holds for us.
       if (exp.contains("upstream_expect") && exp["upstream_expect"].contains("dtype"))
         EXPECT_EQ(exp["upstream_expect"]["dtype"].get<std::string>(), GDALGetDataTypeName(ours->raster.type));
+      if (exp.contains("upstream_expect") && exp["upstream_expect"].contains("checksum"))
+        EXPECT_EQ(exp["upstream_expect"]["checksum"].get<int>(), ours->checksum);
       std::printf("[ conform ] %s: GDAL 3.6 refuses it; read %dx%d %s, equal to the text\n", key.c_str(),
                   ours->raster.width, ours->raster.height, GDALGetDataTypeName(ours->raster.type));
     }
