@@ -107,7 +107,7 @@ inline bool equal_ci(const char* p, const char* e, const char* word) noexcept {
 
 // Reads the token starting at p (p < end, *p not whitespace). On return, t.end is the
 // first whitespace after the token (or `end`); t.kind == bad if the token is not a number.
-inline Token scan_token_general(const char* p, const char* end) noexcept {
+[[gnu::noinline]] inline Token scan_token_general(const char* p, const char* end) noexcept {
   Token t;
   const char* const start = p;
   bool negative = false;
@@ -249,7 +249,7 @@ inline Token scan_token_general(const char* p, const char* end) noexcept {
 
 // Reads the token starting at p (p < end, *p not whitespace). The common DEM spelling
 // ([-]digits[.digits], at most 19 digits) is handled inline; the rest by scan_token_general.
-inline Token scan_token(const char* p, const char* end) noexcept {
+[[gnu::always_inline]] inline Token scan_token(const char* p, const char* end) noexcept {
   const char* const s = p;
   const bool negative = *p == '-';
   p += negative;
