@@ -380,6 +380,7 @@ StagedRaster read_ascii_grid(const std::string& path, const AsciiGridOptions& op
   };
 
   const double cpu0 = cpu_seconds();
+  const auto t_parse0 = std::chrono::steady_clock::now();
   ParseResult parsed;
   GDALDataType storage = forced && forced_type == GDT_Float64 ? GDT_Float64 : GDT_Float32;
   const Position start = position_in(hr.first, static_cast<std::size_t>(h.data_offset), Position{1, 1});
