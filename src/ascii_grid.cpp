@@ -256,6 +256,7 @@ StagedRaster read_ascii_grid(const std::string& path, const AsciiGridOptions& op
     srs.reset(OSRNewSpatialReference(nullptr));
     if (OSRSetFromUserInput(static_cast<OGRSpatialReferenceH>(srs.get()), options.a_srs.c_str()) != OGRERR_NONE)
       throw error("options", "", "--a-srs: cannot understand '" + options.a_srs + "'", CPLGetLastErrorMsg());
+    OSRSetAxisMappingStrategy(static_cast<OGRSpatialReferenceH>(srs.get()), OAMS_TRADITIONAL_GIS_ORDER);
     crs_note = "from --a-srs " + options.a_srs + (h.prj_path.empty() ? "" : " (overrides " + h.prj_path + ")");
   } else if (!h.prj_path.empty()) {
     char** lines = CSLLoad(h.prj_path.c_str());
@@ -428,9 +429,10 @@ StagedRaster read_ascii_grid(const std::string& path, const AsciiGridOptions& op
 
   // The first pass stores Float32. When Float32 did not hold every value (a Float64 grid, or
   // integers beyond 2^24), the text is parsed a second time into Float64.
-  const double max_abs = std::max(std::fabs(parsed.stats.min), std::fabs(parsed.stats.max));
+  double max_abs = parsed.stats.count ? std::max(std::fabs(parsed.stats.min), std::fabs(parsed.stats.max)) : 0.0;
+  if (nodata && std::isfinite(*nodata)) max_abs = std::max(max_abs, std::fabs(*nodata));  // missing tokens hold it
   const bool need_wide = storage == GDT_Float32 &&
-                         (type == GDT_Float64 || (GDALDataTypeIsInteger(type) && parsed.stats.count && max_abs > 16777216.0));
+                         (type == GDT_Float64 || (GDALDataTypeIsInteger(type) && max_abs > 16777216.0));
   if (need_wide) {
     staged = StagedRaster{};
     HeaderRead again = read_header(path);

@@ -415,6 +415,11 @@ std::vector<Quirk> quirks() {
     v[1] = "2147483000";
     q.push_back({"big_integers.asc", grid_text(std_header, v, 4), GDT_Int32, true});
   }
+  {
+    std::vector<std::string> v = ints;
+    v[5] = "nan";  // stored as a nodata Float32 cannot hold exactly
+    q.push_back({"nan_with_int32_nodata.asc", grid_text("ncols 4\nnrows 3\nxllcorner 1000\nyllcorner 2000\ncellsize 10\nNODATA_value -2147483647\n", v, 4), GDT_Int32, false});
+  }
   q.push_back({"extra_values.asc", grid_text(std_header, ints, 4) + "1 2 3\n", GDT_Int16, true});
   return q;
 }
