@@ -563,7 +563,10 @@ Report convert_dataset(GDALDatasetH src, const std::string& name, const std::str
   {
     StepTimer t{rep, "publish"};
     publish(temp.path(), output, o.progress);
-    temp.release();
+    if (is_remote_path(output))
+      temp.remove();  // uploaded: the local copy goes
+    else
+      temp.release();  // renamed into place: it is the output now
   }
   for (const auto& w : capture.warnings())
     if (std::find(rep.warnings.begin(), rep.warnings.end(), w) == rep.warnings.end()) rep.warnings.push_back(w);
