@@ -11,6 +11,7 @@
 #include <cstring>
 #include <cstdlib>
 #include <functional>
+#include <future>
 #include <vector>
 
 #include <cpl_conv.h>
@@ -83,47 +84,83 @@ class MappedSource final : public TextSource {
 };
 
 // ---------------------------------------------------------------- streaming
+// Decompression runs one piece ahead, on its own thread, while the caller parses the
+// current piece (double buffering).
 class StreamSource final : public TextSource {
  public:
   using Reader = std::function<std::size_t(char*, std::size_t)>;
   StreamSource(Reader reader, std::uint64_t input_bytes, std::uint64_t max_text)
       : reader_(std::move(reader)), input_bytes_(input_bytes), max_text_(max_text) {}
+  ~StreamSource() override {
+    if (pending_.valid()) pending_.wait();
+  }
+  StreamSource(const StreamSource&) = delete;
+  StreamSource& operator=(const StreamSource&) = delete;
 
   std::string_view next(std::size_t max_bytes) override {
     max_bytes = std::max<std::size_t>(max_bytes, 4096);
-    // Move the carried partial token to the front.
-    const std::size_t carry = carry_end_ - carry_begin_;
-    if (carry && carry_begin_ > 0) std::memmove(buf_.data(), buf_.data() + carry_begin_, carry);
-    carry_begin_ = 0;
-    carry_end_ = carry;
-    if (buf_.size() < max_bytes + carry) buf_.resize(max_bytes + carry);
-    std::size_t filled = carry;
-    while (!eof_ && filled < buf_.size()) {
-      const std::size_t n = reader_(buf_.data() + filled, buf_.size() - filled);
-      if (n == 0) eof_ = true;
-      filled += n;
+    if (!started_) {
+      started_ = true;
+      buf_[cur_].data.resize(max_bytes);
+      fill(buf_[cur_], 0);
+    } else {
+      if (!pending_.valid()) return {};
+      pending_.get();  // rethrows a decompression error
+      cur_ ^= 1;
     }
-    if (filled == 0) return {};
-    std::size_t cut = filled;
-    if (!eof_) {
-      std::size_t i = filled;
-      while (i > 0 && !is_space(buf_[i - 1])) --i;
+    Buffer& b = buf_[cur_];
+    if (b.filled == 0) return {};
+    std::size_t cut = b.filled;
+    if (!b.eof) {
+      std::size_t i = b.filled;
+      while (i > 0 && !is_space(b.data[i - 1])) --i;
       if (i > 0) cut = i;  // else: one giant token; hand it out whole
     }
-    carry_begin_ = cut;
-    carry_end_ = filled;
+    // Start filling the other buffer: the partial token first, then fresh text.
+    const std::size_t carry = b.filled - cut;
+    if (!b.eof || carry > 0) {
+      Buffer& o = buf_[cur_ ^ 1];
+      if (o.data.size() < max_bytes + carry) o.data.resize(max_bytes + carry);
+      std::memcpy(o.data.data(), b.data.data() + cut, carry);
+      if (b.eof) {
+        o.filled = carry;
+        o.eof = true;
+        std::promise<void> done;
+        done.set_value();
+        pending_ = done.get_future();
+      } else {
+        pending_ = std::async(std::launch::async, [this, &o, carry] { fill(o, carry); });
+      }
+    }
     position_ += cut;
-    return {buf_.data(), cut};
+    return {b.data.data(), cut};
   }
   std::uint64_t input_bytes() const override { return input_bytes_; }
   std::uint64_t max_text_bytes() const override { return max_text_; }
   std::uint64_t position() const override { return position_; }
 
  private:
+  struct Buffer {
+    std::vector<char> data;
+    std::size_t filled = 0;
+    bool eof = false;
+  };
+  void fill(Buffer& b, std::size_t carry) {
+    std::size_t filled = carry;
+    bool eof = false;
+    while (!eof && filled < b.data.size()) {
+      const std::size_t n = reader_(b.data.data() + filled, b.data.size() - filled);
+      if (n == 0) eof = true;
+      filled += n;
+    }
+    b.filled = filled;
+    b.eof = eof;
+  }
   Reader reader_;
-  std::vector<char> buf_;
-  std::size_t carry_begin_ = 0, carry_end_ = 0;
-  bool eof_ = false;
+  Buffer buf_[2];
+  int cur_ = 0;
+  bool started_ = false;
+  std::future<void> pending_;
   std::uint64_t input_bytes_, max_text_, position_ = 0;
 };
 
