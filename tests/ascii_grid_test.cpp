@@ -29,7 +29,9 @@
 #include "cogkit/error.hpp"
 #include "cogkit/staging.hpp"
 #include "demgen.hpp"
+#include "detail/ascii_parse.hpp"
 #include "detail/ascii_scan.hpp"
+#include "detail/ascii_source.hpp"
 #include "test_support.hpp"
 
 namespace fs = std::filesystem;
@@ -552,6 +554,78 @@ TEST(AsciiGrid, Float64GridFromGzip) {
   EXPECT_EQ(GDT_Float64, r.raster.type);
   expect_matches_oracle(r.raster, oracle_read(text), "f64.asc.gz");
   EXPECT_TRUE(r.report.notes.size() > 0);
+}
+
+// Tiny pieces: every token boundary case between pieces (plain mmap and gzip stream).
+TEST(AsciiGrid, SmallPiecesParseLikeOnePiece) {
+  namespace a = cogkit::detail::ascii;
+  TempDir dir;
+  cogkit::demgen::DemSpec spec;
+  spec.width = 157;
+  spec.height = 93;
+  spec.dropout_fraction = 0.05;
+  const std::string plain = dir / "p.asc";
+  cogkit::demgen::write_ascii_grid(spec, plain);
+  const std::string text = cogkit::test::read_file(plain);
+  gzFile gz = gzopen((dir / "p.asc.gz").c_str(), "wb");
+  gzwrite(gz, text.data(), static_cast<unsigned>(text.size()));
+  gzclose(gz);
+  const Oracle o = oracle_read(text);
+  for (const std::string path : {plain, dir / "p.asc.gz"}) {
+    SCOPED_TRACE(path);
+    a::OpenedText t = a::open_text(path);
+    const std::string_view first = t.source->next(4096);
+    const cogkit::AsciiGridHeader h = a::parse_header(first, path);
+    const std::uint64_t count = static_cast<std::uint64_t>(h.width) * static_cast<std::uint64_t>(h.height);
+    std::vector<double> values(count);
+    a::ValueSink<double> sink;
+    sink.reserve = [&](std::uint64_t f, std::size_t) { return values.data() + f; };
+    sink.commit = [](std::uint64_t, std::size_t) {};
+    const auto start = a::position_in(first, static_cast<std::size_t>(h.data_offset), {1, 1});
+    const auto r = a::parse_values<double>(first.substr(static_cast<std::size_t>(h.data_offset)), start, t.source.get(),
+                                           count, h.width, path, sink, std::nan(""), 4096);
+    EXPECT_EQ(count, r.values);
+    ASSERT_EQ(o.values.size(), values.size());
+    for (std::size_t i = 0; i < values.size(); ++i)
+      if (!(values[i] == o.values[i] || (std::isnan(values[i]) && std::isnan(o.values[i])))) {
+        ADD_FAILURE() << "value " << i << ": " << values[i] << " vs " << o.values[i];
+        break;
+      }
+  }
+}
+
+TEST(AsciiGrid, ErrorPositionsAcrossPieces) {
+  TempDir dir;
+  // 200 columns x 120 rows of "123.5 ", a bad token at line 6 + 90 = 96, column 1 + 6*37.
+  std::string text = "ncols 200\nnrows 120\nxllcorner 0\nyllcorner 0\ncellsize 1\n";
+  for (int r = 0; r < 120; ++r) {
+    for (int c = 0; c < 200; ++c) text += (r == 90 && c == 37) ? "12x.5 " : "123.5 ";
+    text += "\n";
+  }
+  write_text(dir / "e.asc", text);
+  gzFile gz = gzopen((dir / "e.asc.gz").c_str(), "wb");
+  gzwrite(gz, text.data(), static_cast<unsigned>(text.size()));
+  gzclose(gz);
+  for (const std::string path : {dir / "e.asc", dir / "e.asc.gz"}) {
+    namespace a = cogkit::detail::ascii;
+    a::OpenedText t = a::open_text(path);
+    const std::string_view first = t.source->next(4096);
+    const auto h = a::parse_header(first, path);
+    std::vector<float> values(200u * 120u);
+    a::ValueSink<float> sink;
+    sink.reserve = [&](std::uint64_t f, std::size_t) { return values.data() + f; };
+    sink.commit = [](std::uint64_t, std::size_t) {};
+    try {
+      a::parse_values<float>(first.substr(static_cast<std::size_t>(h.data_offset)),
+                             a::position_in(first, static_cast<std::size_t>(h.data_offset), {1, 1}), t.source.get(),
+                             200u * 120u, 200, path, sink, 0.0f, 4096);
+      ADD_FAILURE() << "no error";
+    } catch (const cogkit::error& e) {
+      EXPECT_NE(std::string(e.what()).find(path + ":96:223: read: bad value '12x.5' (value 18038, grid row 91, column 38)"),
+                std::string::npos)
+          << e.what();
+    }
+  }
 }
 
 TEST(AsciiGrid, MemoryAndFileStagingAgree) {
