@@ -414,6 +414,7 @@ bool parse_range(const char* data, std::size_t begin, std::size_t end, const For
     FieldReader r{p, le, f.sep};
     const char *fb, *fe;
     double va = 0, vb = 0, vz = 0;
+    const char *zb = nullptr, *ze = nullptr;
     int col = 0;
     while (r.next(fb, fe)) {
       if (col <= need && (col == f.ca || col == f.cb || col == f.cz)) {
@@ -431,6 +432,8 @@ bool parse_range(const char* data, std::size_t begin, std::size_t end, const For
           vb = v;
         } else {
           vz = v;
+          zb = fb;
+          ze = fe;
           if (std::isinf(v)) {
             err.offset = line_off;
             err.message = "infinite Z value '" + std::string(fb, fe) + "'";
@@ -451,11 +454,85 @@ bool parse_range(const char* data, std::size_t begin, std::size_t end, const For
       err.message = "coordinate is not a finite number (NaN or infinity)";
       return false;
     }
-    sink(va, vb, vz, line_off, fb, fe);
-    (void)fb;
+    sink(va, vb, vz, line_off, zb, ze);
   }
   return true;
 }
+
+// Distinct coordinate values (open addressing on the bit pattern).
+class UniqueSet {
+ public:
+  UniqueSet() : slots_(1024, kEmpty), mask_(1023), shift_(54) {}
+  // Returns false when the set would exceed `cap` values.
+  bool insert(double v, std::size_t cap) {
+    if (v == 0) v = 0;  // -0 and +0 are the same coordinate
+    std::uint64_t bits;
+    std::memcpy(&bits, &v, sizeof bits);
+    if (bits == kEmpty) {
+      has_empty_value_ = true;
+      return true;
+    }
+    std::size_t i = slot(bits);
+    while (slots_[i] != kEmpty) {
+      if (slots_[i] == bits) return true;
+      i = (i + 1) & mask_;
+    }
+    slots_[i] = bits;
+    if (++count_ * 2 > slots_.size()) {
+      if (count_ > cap) return false;
+      grow();
+    }
+    return true;
+  }
+  std::vector<double> sorted_values() const {
+    std::vector<double> out;
+    out.reserve(count_ + 1);
+    for (std::uint64_t b : slots_)
+      if (b != kEmpty) {
+        double v;
+        std::memcpy(&v, &b, sizeof v);
+        out.push_back(v);
+      }
+    if (has_empty_value_) {
+      double v;
+      std::memcpy(&v, &kEmpty, sizeof v);
+      out.push_back(v);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+  void clear() {
+    std::vector<std::uint64_t>(1024, kEmpty).swap(slots_);
+    mask_ = 1023;
+    shift_ = 54;
+    count_ = 0;
+  }
+
+ private:
+  static constexpr std::uint64_t kEmpty = 0x7FF8DEADBEEF0001ULL;  // a NaN payload never produced by parsing
+  void grow() {
+    std::vector<std::uint64_t> old(slots_.size() * 2, kEmpty);
+    old.swap(slots_);
+    mask_ = slots_.size() - 1;
+    --shift_;
+    for (std::uint64_t b : old)
+      if (b != kEmpty) {
+        std::size_t i = slot(b);
+        while (slots_[i] != kEmpty) i = (i + 1) & mask_;
+        slots_[i] = b;
+      }
+  }
+  std::vector<std::uint64_t> slots_;
+  // Fibonacci hashing: the high bits of the product (low mantissa bits of round
+  // coordinates are all zero).
+  std::size_t slot(std::uint64_t bits) const {
+    return static_cast<std::size_t>((bits * 0x9E3779B97F4A7C15ULL) >> shift_) & mask_;
+  }
+  std::size_t mask_;
+  int shift_;
+  std::size_t count_ = 0;
+  bool has_empty_value_ = false;
+};
 
 // Per-chunk results of the scan pass.
 struct Chunk {
@@ -464,6 +541,7 @@ struct Chunk {
   double amin = INFINITY, amax = -INFINITY, bmin = INFINITY, bmax = -INFINITY;
   std::array<std::size_t, 4> extreme_off{};  // amin, amax, bmin, bmax lines
   ZStats z;
+  UniqueSet sa, sb;
   std::vector<double> ua, ub;
   bool overflow = false;
   std::size_t a_changes = 0, b_changes = 0;
@@ -710,7 +788,7 @@ StagedRaster read_xyz(const std::string& path, const XyzOptions& o, const Memory
       double prev_a = NAN, prev_b = NAN;
       if (keep) c.pts.reserve((c.end - c.begin) / 16);
       parse_range(file.data(), c.begin, c.end, f, c.err,
-                  [&](double a, double b, double z, std::size_t off, const char*, const char*) {
+                  [&](double a, double b, double z, std::size_t off, const char* zb, const char* ze) {
                     if (c.points == 0) {
                       c.first_a = a;
                       c.first_b = b;
@@ -722,19 +800,14 @@ StagedRaster read_xyz(const std::string& path, const XyzOptions& o, const Memory
                     if (b > c.bmax) c.bmax = b, c.extreme_off[3] = off;
                     if (a != prev_a) {
                       ++c.a_changes;
-                      if (collect_unique && !c.overflow) c.ua.push_back(a);
+                      if (collect_unique && !c.overflow && !c.sa.insert(a, kMaxUnique)) c.overflow = true;
                     }
                     if (b != prev_b) {
                       ++c.b_changes;
-                      if (collect_unique && !c.overflow) c.ub.push_back(b);
+                      if (collect_unique && !c.overflow && !c.sb.insert(b, kMaxUnique)) c.overflow = true;
                     }
                     prev_a = a;
                     prev_b = b;
-                    if (collect_unique && (c.ua.size() > (1u << 20) || c.ub.size() > (1u << 20))) {
-                      detail::sort_unique(c.ua);
-                      detail::sort_unique(c.ub);
-                      if (c.ua.size() > kMaxUnique / 2 || c.ub.size() > kMaxUnique / 2) c.overflow = true;
-                    }
                     if (std::isnan(z)) {
                       ++c.nan_z;
                     } else {
@@ -745,16 +818,21 @@ StagedRaster read_xyz(const std::string& path, const XyzOptions& o, const Memory
                         c.z.min = std::min(c.z.min, z);
                         c.z.max = std::max(c.z.max, z);
                       }
-                      if (c.z.all_integer && z != std::floor(z)) c.z.all_integer = false;
+                      if (z != std::floor(z)) {
+                        c.z.all_integer = false;
+                        if (!c.z.needs_float64 && !detail::float32_keeps(z, zb, ze, f.decimal)) c.z.needs_float64 = true;
+                      }
                     }
                     if (keep) c.pts.push_back({a, b, z});
                   });
       c.last_a = prev_a;
       c.last_b = prev_b;
-      if (collect_unique) {
-        detail::sort_unique(c.ua);
-        detail::sort_unique(c.ub);
+      if (collect_unique && !c.overflow) {
+        c.ua = c.sa.sorted_values();
+        c.ub = c.sb.sorted_values();
       }
+      c.sa.clear();
+      c.sb.clear();
       report_progress(c.end - c.begin, keep ? 0.8 : 0.5, 0.0);
     });
   });
@@ -779,6 +857,7 @@ StagedRaster read_xyz(const std::string& path, const XyzOptions& o, const Memory
         z.min = std::min(z.min, c.z.min);
         z.max = std::max(z.max, c.z.max);
         z.all_integer = z.all_integer && c.z.all_integer;
+        z.needs_float64 = z.needs_float64 || c.z.needs_float64;
       }
     }
     if (c.amin < amin) amin = c.amin, ext_off[0] = c.extreme_off[0];
@@ -797,43 +876,6 @@ StagedRaster read_xyz(const std::string& path, const XyzOptions& o, const Memory
     }
   }
   if (points == 0) throw error(kStep, path, "no data lines (only comments or header lines)");
-  if (!z.all_integer && z.any) {
-    std::atomic<bool> f64{false};
-    arena.execute([&] {
-      tbb::parallel_for(std::size_t(0), chunks.size(), [&](std::size_t ci) {
-        const Chunk& c = chunks[ci];
-        ParseError ignored;
-        const int need = f.cz;
-        (void)need;
-        // Re-read the Z token of each line (cheap compared with the full parse).
-        std::size_t pos = c.begin;
-        const char* d = file.data();
-        while (pos < c.end && !f64.load(std::memory_order_relaxed)) {
-          const char* lb = d + pos;
-          const char* nl = static_cast<const char*>(std::memchr(lb, '\n', c.end - pos));
-          const char* le = nl ? nl : d + c.end;
-          pos = nl ? static_cast<std::size_t>(nl - d) + 1 : c.end;
-          if (le > lb && le[-1] == '\r') --le;
-          const char* p = lb;
-          while (p < le && is_blank(*p)) ++p;
-          if (p == le || is_comment(*p)) continue;
-          FieldReader r{p, le, f.sep};
-          const char *fb, *fe;
-          int col = 0;
-          while (r.next(fb, fe)) {
-            if (col == f.cz) {
-              double v;
-              if (parse_number(fb, fe, f.decimal, v) && std::isfinite(v) && !detail::float32_keeps(v, fb, fe, f.decimal))
-                f64 = true;
-              break;
-            }
-            ++col;
-          }
-        }
-      });
-    });
-    z.needs_float64 = f64;
-  }
   const double parse_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
 
   // ---- axis order.
@@ -982,6 +1024,7 @@ StagedRaster read_xyz(const std::string& path, const XyzOptions& o, const Memory
   const double nd_default = o.nodata ? *o.nodata : kDefaultNodata;
 
   std::vector<Cell> acc;
+  std::vector<double> gv;  // gridded data: one value per cell, NaN = no point
   std::size_t filled = 0, duplicates = 0, off_grid = 0;
   std::size_t off_grid_off = 0;
   double max_count = 0;
@@ -991,7 +1034,10 @@ StagedRaster read_xyz(const std::string& path, const XyzOptions& o, const Memory
   std::vector<double> rowbuf;
 
   auto place_strip = [&](int r0, int r1) {
-    acc.assign(std::size_t(r1 - r0) * std::size_t(g.width), Cell{});
+    if (bin == Bin::grid)
+      gv.assign(std::size_t(r1 - r0) * std::size_t(g.width), NAN);
+    else
+      acc.assign(std::size_t(r1 - r0) * std::size_t(g.width), Cell{});
     auto put = [&](double a, double b, double zv, std::size_t off) {
       if (std::isnan(zv)) return;
       const double x = a_is_x ? a : b, y = a_is_x ? b : a;
@@ -1006,8 +1052,8 @@ StagedRaster read_xyz(const std::string& path, const XyzOptions& o, const Memory
         cy = g.y0 - (double(row) + 0.5) * g.dy;
       } else {
         const double fc = (x - g.x0) / g.dx - 0.5, fr = (g.y0 - y) / g.dy - 0.5;
-        col = std::llround(fc);
-        row = std::llround(fr);
+        col = static_cast<std::int64_t>(std::floor(fc + 0.5));
+        row = static_cast<std::int64_t>(std::floor(fr + 0.5));
         if (std::fabs(fc - double(col)) > 0.3 || std::fabs(fr - double(row)) > 0.3 || col < 0 || row < 0 ||
             col >= g.width || row >= g.height) {
           if (off_grid++ == 0) off_grid_off = off;
@@ -1015,6 +1061,12 @@ StagedRaster read_xyz(const std::string& path, const XyzOptions& o, const Memory
         }
       }
       if (row < r0 || row >= r1) return;
+      if (bin == Bin::grid) {
+        double& v = gv[std::size_t(row - r0) * std::size_t(g.width) + std::size_t(col)];
+        if (!std::isnan(v)) ++duplicates;
+        v = zv;  // the last point in file order wins
+        return;
+      }
       Cell& c = acc[std::size_t(row - r0) * std::size_t(g.width) + std::size_t(col)];
       switch (bin) {
         case Bin::grid:
@@ -1108,7 +1160,7 @@ StagedRaster read_xyz(const std::string& path, const XyzOptions& o, const Memory
     rowbuf.resize(n);
     const double fillv = nodata ? *nodata : 0.0;
     for (std::size_t i = 0; i < n; ++i) {
-      const double v = finalize(acc[i]);
+      const double v = bin == Bin::grid ? gv[i] : finalize(acc[i]);
       rowbuf[i] = std::isnan(v) ? fillv : v;
     }
     if (GDALRasterIO(GDALGetRasterBand(staged.get(), 1), GF_Write, 0, r0, g.width, r1 - r0, rowbuf.data(), g.width,
@@ -1117,6 +1169,7 @@ StagedRaster read_xyz(const std::string& path, const XyzOptions& o, const Memory
   };
 
   auto count_strip = [&] {
+    for (double v : gv) filled += !std::isnan(v);
     for (const auto& c : acc)
       if (c.n) {
         ++filled;
@@ -1145,6 +1198,7 @@ StagedRaster read_xyz(const std::string& path, const XyzOptions& o, const Memory
     throw error(kStep, file.where(off_grid_off),
                 std::to_string(off_grid) + " point(s) are not on the inferred grid; use --grid-res R to bin them");
   std::vector<Cell>().swap(acc);
+  std::vector<double>().swap(gv);
 
   const std::size_t missing = std::size_t(cells - filled);
   note("points", std::to_string(points) + " points, " + std::to_string(missing) + " of " + std::to_string(cells) +

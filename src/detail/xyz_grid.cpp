@@ -1,6 +1,7 @@
 #include "detail/xyz_grid.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <sstream>
@@ -144,7 +145,13 @@ bool float32_keeps(double v, const char* b, const char* e, char decimal) {
     while (p < e && *p >= '0' && *p <= '9') x = std::min(x * 10 + (*p++ - '0'), 1000);
     exp10 = neg ? -x : x;
   }
-  const double weight = std::pow(10.0, double(exp10 - frac));
+  static const auto pow10 = [] {
+    std::array<double, 81> t{};
+    for (int i = 0; i < 81; ++i) t[i] = std::pow(10.0, i - 40);
+    return t;
+  }();
+  const int k = exp10 - frac;
+  const double weight = k >= -40 && k <= 40 ? pow10[k + 40] : std::pow(10.0, double(k));
   return std::fabs(double(f) - v) <= 0.5 * weight * (1 + 1e-9);
 }
 
