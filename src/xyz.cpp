@@ -242,7 +242,7 @@ enum class Role { none, x, y, z };
 Role role_of(std::string name) {
   name = lower(name);
   auto starts = [&](const char* p) { return name.rfind(p, 0) == 0; };
-  if (name == "x" || name == "e" || starts("lon") || starts("east") || starts("lng") || starts("lambda") ||
+  if (name == "x" || name == "e" || starts("lon") || starts("east") || starts("ost") || starts("lng") || starts("lambda") ||
       starts("laenge") || starts("länge") || starts("rechts") || starts("xcoord") || name == "λ")
     return Role::x;
   if (name == "y" || starts("lat") || starts("north") || starts("nord") || starts("phi") || starts("breite") ||
@@ -924,7 +924,12 @@ StagedRaster read_xyz(const std::string& path, const XyzOptions& o, const Memory
     }
     a_is_x = *decided;
   }
-  note("axis_order", std::string(a_is_x ? "X-Y-Z" : "Y-X-Z") + " (" + order_why + ")");
+  {
+    // The order of the coordinate columns in the file.
+    const int xcol = a_is_x ? f.ca : f.cb, ycol = a_is_x ? f.cb : f.ca;
+    note("axis_order", std::string(xcol < ycol ? "X-Y-Z" : "Y-X-Z") + " (" + order_why + "; X = column " +
+                           std::to_string(xcol + 1) + ", Y = column " + std::to_string(ycol + 1) + ")");
+  }
   const double xmin = a_is_x ? amin : bmin, xmax = a_is_x ? amax : bmax;
   const double ymin = a_is_x ? bmin : amin, ymax = a_is_x ? bmax : amax;
   const std::size_t off_xmin = a_is_x ? ext_off[0] : ext_off[2], off_xmax = a_is_x ? ext_off[1] : ext_off[3];

@@ -81,7 +81,7 @@ AxisFit fit_axis(const std::vector<double>& raw) {
   }
   const double step0 = bsum / double(bn);
   const double intervals = std::round(span / step0);
-  if (intervals < 1 || intervals > 1e9) {
+  if (intervals < 1 || intervals > 1e15) {
     f.why = "spacing " + num(step0) + " over a span of " + num(span) + " is not a usable grid";
     return f;
   }
