@@ -1103,6 +1103,53 @@ StagedRaster read_xyz(const std::string& path, const XyzOptions& o, const Memory
       }
       ++c.n;
     };
+    if (bin == Bin::grid) {
+      // Gridded data: points go to distinct cells, so chunks are placed in parallel.
+      // Duplicate points (two points, one cell) make the result depend on the order:
+      // then the strip is placed again sequentially, the last point in file order winning.
+      std::vector<std::size_t> placed(chunks.size(), 0), outside(chunks.size(), 0);
+      std::vector<std::size_t> outside_off(chunks.size(), 0);
+      auto grid_put = [&](std::size_t ci, double a, double b, double zv, std::size_t off) {
+        if (std::isnan(zv)) return;
+        const double x = a_is_x ? a : b, y = a_is_x ? b : a;
+        const double fc = (x - g.x0) / g.dx - 0.5, fr = (g.y0 - y) / g.dy - 0.5;
+        const auto col = static_cast<std::int64_t>(std::floor(fc + 0.5));
+        const auto row = static_cast<std::int64_t>(std::floor(fr + 0.5));
+        if (std::fabs(fc - double(col)) > 0.3 || std::fabs(fr - double(row)) > 0.3 || col < 0 || row < 0 ||
+            col >= g.width || row >= g.height) {
+          if (outside[ci]++ == 0) outside_off[ci] = off;
+          return;
+        }
+        if (row < r0 || row >= r1) return;
+        gv[std::size_t(row - r0) * std::size_t(g.width) + std::size_t(col)] = zv;
+        ++placed[ci];
+      };
+      arena.execute([&] {
+        tbb::parallel_for(std::size_t(0), chunks.size(), [&](std::size_t ci) {
+          const Chunk& c = chunks[ci];
+          if (keep) {
+            for (const auto& p : c.pts) grid_put(ci, p.a, p.b, p.z, c.begin);
+          } else {
+            ParseError err;
+            parse_range(file.data(), c.begin, c.end, f, err,
+                        [&](double a, double b, double zv, std::size_t off, const char*, const char*) {
+                          grid_put(ci, a, b, zv, off);
+                        });
+            report_progress((c.end - c.begin) / std::size_t(strips), 0.5, 0.0);
+          }
+        });
+      });
+      std::size_t total = 0, in_strip = 0;
+      for (std::size_t ci = 0; ci < chunks.size(); ++ci) {
+        total += placed[ci];
+        if (outside[ci] && off_grid == 0) off_grid_off = outside_off[ci];
+        off_grid += outside[ci];
+      }
+      if (off_grid) return;
+      for (double v : gv) in_strip += !std::isnan(v);
+      if (in_strip == total) return;
+      gv.assign(gv.size(), NAN);
+    }
     if (keep) {
       for (const auto& c : chunks)
         for (const auto& p : c.pts) put(p.a, p.b, p.z, c.begin);
