@@ -61,6 +61,18 @@ std::string lower(std::string s) {
 class MappedFile {
  public:
   explicit MappedFile(const std::string& path) : path_(path) {
+    if (path.rfind("/vsi", 0) == 0) {
+      // GDAL virtual file systems (/vsigzip/, /vsis3/, /vsicurl/...): read into memory.
+      VSILFILE* fp = VSIFOpenL(path.c_str(), "rb");
+      if (!fp) throw error(kStep, path, "cannot open", CPLGetLastErrorMsg());
+      std::array<char, 1 << 16> block;
+      std::size_t got;
+      while ((got = VSIFReadL(block.data(), 1, block.size(), fp)) > 0) buffer_.append(block.data(), got);
+      VSIFCloseL(fp);
+      data_ = buffer_.data();
+      size_ = buffer_.size();
+      return;
+    }
     fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd_ < 0) throw error(kStep, path, std::string("cannot open: ") + std::strerror(errno));
     struct stat st {};
@@ -80,7 +92,7 @@ class MappedFile {
     }
   }
   ~MappedFile() {
-    if (data_) ::munmap(const_cast<char*>(data_), size_);
+    if (data_ && fd_ >= 0) ::munmap(const_cast<char*>(data_), size_);
     if (fd_ >= 0) ::close(fd_);
   }
   MappedFile(const MappedFile&) = delete;
@@ -95,6 +107,7 @@ class MappedFile {
 
  private:
   std::string path_;
+  std::string buffer_;  // /vsi paths
   int fd_ = -1;
   const char* data_ = nullptr;
   std::size_t size_ = 0;

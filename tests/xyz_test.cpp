@@ -661,3 +661,37 @@ TEST(XyzConformance, Rac23RoundedCoordinatesAndFreeTextHeader) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(XyzConformance, LooksLikeXyzPicksOnlyXyzFiles) {
+  COGKIT_REQUIRE_SHARED(shared);
+  int xyz = 0, other = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(shared)) {
+    if (!e.is_regular_file()) continue;
+    const std::string p = e.path().string();
+    const std::string ext = e.path().extension().string();
+    if (ext == ".md" || ext == ".json" || ext == ".prj" || ext == ".xml") continue;
+    const bool is_xyz = p.find("/xyz/") != std::string::npos;
+    EXPECT_EQ(cogkit::looks_like_xyz(p), is_xyz) << p;
+    (is_xyz ? xyz : other)++;
+  }
+  EXPECT_GT(xyz, 10);
+  EXPECT_GT(other, 10);
+}
+
+}  // namespace
+
+namespace {
+
+TEST(Xyz, GdalVirtualFileSystemPaths) {
+  TempDir dir;
+  const auto s = spec();
+  const std::string path = dir / "grid.xyz";
+  write_points(points(s), s, path, Layout{Order::shuffled});
+  ASSERT_EQ(cogkit::test::run("gzip -k " + path).exit_code, 0);
+  const Read plain = read(path), gz = read("/vsigzip/" + path + ".gz");
+  expect_same_grid(gz.raster, plain.raster);
+}
+
+}  // namespace
