@@ -82,13 +82,13 @@ class MappedFile {
     }
     size_ = static_cast<std::size_t>(st.st_size);
     if (size_ > 0) {
-      void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd_, 0);
+      void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd_, 0);
       if (p == MAP_FAILED) {
         ::close(fd_);
         throw error(kStep, path, std::string("cannot map: ") + std::strerror(errno));
       }
       data_ = static_cast<const char*>(p);
-      ::madvise(p, size_, MADV_SEQUENTIAL | MADV_WILLNEED);
+      ::madvise(p, size_, MADV_SEQUENTIAL);
     }
   }
   ~MappedFile() {
@@ -917,6 +917,11 @@ StagedRaster read_xyz(const std::string& path, const XyzOptions& o, const Memory
         }
       }
     }
+    if (!decided && structured) {
+      decided = !a_outer;
+      order_why = std::string("file structure: the values of column ") + (a_outer ? "1" : "2") +
+                  " stay constant along runs of lines (the outer loop of the file), so they are rows: Y";
+    }
     if (!decided) {
       const bool a_deg = amin >= -180 && amax <= 360, b_deg = bmin >= -180 && bmax <= 360;
       const bool a_lat = amin >= -90 && amax <= 90, b_lat = bmin >= -90 && bmax <= 90;
@@ -925,11 +930,6 @@ StagedRaster read_xyz(const std::string& path, const XyzOptions& o, const Memory
         order_why = std::string("geographic ranges: only column ") + (b_lat ? "2" : "1") +
                     " fits a latitude (-90..90), so it is Y";
       }
-    }
-    if (!decided && structured) {
-      decided = !a_outer;
-      order_why = std::string("file structure: the values of column ") + (a_outer ? "1" : "2") +
-                  " stay constant along runs of lines (the outer loop of the file), so they are rows: Y";
     }
     if (!decided) {
       decided = true;
@@ -1221,16 +1221,21 @@ StagedRaster read_xyz(const std::string& path, const XyzOptions& o, const Memory
   };
 
   auto write_strip = [&](int r0, int r1) {
-    const std::size_t n = std::size_t(r1 - r0) * std::size_t(g.width);
-    rowbuf.resize(n);
+    // In blocks of rows: a small conversion buffer instead of a second copy of the strip.
     const double fillv = nodata ? *nodata : 0.0;
-    for (std::size_t i = 0; i < n; ++i) {
-      const double v = bin == Bin::grid ? gv[i] : finalize(acc[i]);
-      rowbuf[i] = std::isnan(v) ? fillv : v;
+    const int block = std::max(1, int(std::min<std::uint64_t>(1 << 20, std::uint64_t(g.width) * 64) / std::uint64_t(g.width)));
+    for (int b0 = r0; b0 < r1; b0 += block) {
+      const int b1 = std::min(r1, b0 + block);
+      const std::size_t base = std::size_t(b0 - r0) * std::size_t(g.width), n = std::size_t(b1 - b0) * std::size_t(g.width);
+      rowbuf.resize(n);
+      for (std::size_t i = 0; i < n; ++i) {
+        const double v = bin == Bin::grid ? gv[base + i] : finalize(acc[base + i]);
+        rowbuf[i] = std::isnan(v) ? fillv : v;
+      }
+      if (GDALRasterIO(GDALGetRasterBand(staged.get(), 1), GF_Write, 0, b0, g.width, b1 - b0, rowbuf.data(), g.width,
+                       b1 - b0, GDT_Float64, 0, 0) != CE_None)
+        throw error(kStep, path, "cannot write the staged raster", CPLGetLastErrorMsg());
     }
-    if (GDALRasterIO(GDALGetRasterBand(staged.get(), 1), GF_Write, 0, r0, g.width, r1 - r0, rowbuf.data(), g.width,
-                     r1 - r0, GDT_Float64, 0, 0) != CE_None)
-      throw error(kStep, path, "cannot write the staged raster", CPLGetLastErrorMsg());
   };
 
   auto count_strip = [&] {
