@@ -13,7 +13,9 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <cstdio>
 #include <limits>
+#include <memory>
 #include <mutex>
 #include <sstream>
 
@@ -563,10 +565,10 @@ struct Chunk {
   ParseError err;
 };
 
-std::vector<Chunk> make_chunks(const MappedFile& file, std::size_t start, int threads) {
+std::vector<Chunk> make_chunks(const MappedFile& file, std::size_t start, int threads, std::size_t max_chunk) {
   const std::size_t n = file.size();
   const std::size_t len = n - start;
-  std::size_t target = std::clamp<std::size_t>(len / (std::size_t(threads) * 8 + 1), 1 << 20, 16 << 20);
+  std::size_t target = std::clamp<std::size_t>(len / (std::size_t(threads) * 8 + 1), 1 << 20, max_chunk);
   std::vector<Chunk> chunks;
   std::size_t pos = start;
   while (pos < n) {
@@ -780,9 +782,15 @@ StagedRaster read_xyz(const std::string& path, const XyzOptions& o, const Memory
 
   const int threads = resolve_threads(o.threads);
   tbb::task_arena arena(threads);
-  std::vector<Chunk> chunks = make_chunks(file, f.data_start, threads);
-  // Keep the parsed points for the second pass when they fit comfortably.
+  // Keep the parsed points for the second pass when they fit comfortably (a point
+  // line is at least ~10 bytes).
   const bool keep = file.size() / 10 * sizeof(Point) <= budget.work_memory() / 2 || o.staging_force == "memory";
+  // Without kept points, a batch of `threads` chunks is held as spill records (about
+  // as many bytes as text): bound the chunks by the work memory.
+  const std::size_t max_chunk =
+      keep ? std::size_t(16) << 20
+           : std::clamp<std::size_t>(budget.work_memory() / (std::size_t(threads) * 4), 1 << 20, std::size_t(16) << 20);
+  std::vector<Chunk> chunks = make_chunks(file, f.data_start, threads, max_chunk);
   const bool collect_unique = !binning;
   std::mutex progress_mutex;
   std::atomic<std::size_t> done_bytes{0};
@@ -1051,6 +1059,54 @@ StagedRaster read_xyz(const std::string& path, const XyzOptions& o, const Memory
   std::optional<double> nodata;
   std::vector<double> rowbuf;
 
+  // Spill files: with several strips and no kept points, one more parse of the file
+  // writes each point to the file of its strip (in file order), so each strip then
+  // reads only its own points.
+  struct Spill {
+    TempPath path;
+    std::FILE* fp = nullptr;
+    ~Spill() {
+      if (fp) std::fclose(fp);
+    }
+  };
+  std::vector<std::unique_ptr<Spill>> spills;
+  auto spill_pass = [&] {
+    for (int sidx = 0; sidx < strips; ++sidx) {
+      auto sp = std::make_unique<Spill>();
+      sp->path = TempPath(budget.tmpdir(), "xyz-strip", ".bin");
+      sp->fp = std::fopen(sp->path.path().c_str(), "w+b");
+      if (!sp->fp) throw error(kStep, sp->path.path(), std::string("cannot create a spill file: ") + std::strerror(errno));
+      spills.push_back(std::move(sp));
+    }
+    const std::size_t nt = std::size_t(threads);
+    for (std::size_t c0 = 0; c0 < chunks.size(); c0 += nt) {
+      const std::size_t c1 = std::min(chunks.size(), c0 + nt);
+      std::vector<std::vector<std::vector<Point>>> out(c1 - c0, std::vector<std::vector<Point>>(std::size_t(strips)));
+      arena.execute([&] {
+        tbb::parallel_for(c0, c1, [&](std::size_t ci) {
+          const Chunk& c = chunks[ci];
+          auto& mine = out[ci - c0];
+          ParseError err;
+          parse_range(file.data(), c.begin, c.end, f, err,
+                      [&](double a, double b, double zv, std::size_t, const char*, const char*) {
+                        if (std::isnan(zv)) return;
+                        const double y = a_is_x ? b : a;
+                        const double fr = std::floor((g.y0 - y) / g.dy);  // the cell row (centres at half rows)
+                        const auto row = std::clamp<std::int64_t>(static_cast<std::int64_t>(fr), 0, g.height - 1);
+                        mine[std::size_t(row / rows_per_strip)].push_back({a, b, zv});
+                      });
+        });
+      });
+      for (auto& per_chunk : out)
+        for (int sidx = 0; sidx < strips; ++sidx) {
+          const auto& v = per_chunk[std::size_t(sidx)];
+          if (!v.empty() && std::fwrite(v.data(), sizeof(Point), v.size(), spills[std::size_t(sidx)]->fp) != v.size())
+            throw error(kStep, spills[std::size_t(sidx)]->path.path(), "cannot write a spill file (disk full?)");
+        }
+      report_progress(chunks[c1 - 1].end - chunks[c0].begin, 0.25, 0.5);
+    }
+  };
+
   auto place_strip = [&](int r0, int r1) {
     if (bin == Bin::grid)
       gv.assign(std::size_t(r1 - r0) * std::size_t(g.width), NAN);
@@ -1116,6 +1172,18 @@ StagedRaster read_xyz(const std::string& path, const XyzOptions& o, const Memory
       }
       ++c.n;
     };
+    if (!spills.empty()) {
+      Spill& sp = *spills[std::size_t(r0 / rows_per_strip)];
+      std::rewind(sp.fp);
+      std::vector<Point> buf(1 << 15);
+      std::size_t got;
+      while ((got = std::fread(buf.data(), sizeof(Point), buf.size(), sp.fp)) > 0)
+        for (std::size_t i = 0; i < got; ++i) put(buf[i].a, buf[i].b, buf[i].z, 0);
+      std::fclose(sp.fp);
+      sp.fp = nullptr;
+      sp.path.remove();
+      return;
+    }
     if (bin == Bin::grid) {
       // Gridded data: points go to distinct cells, so chunks are placed in parallel.
       // Duplicate points (two points, one cell) make the result depend on the order:
@@ -1257,6 +1325,7 @@ StagedRaster read_xyz(const std::string& path, const XyzOptions& o, const Memory
     // Missing cells are only known at the end: nodata is declared up front.
     decide_type(true);
     create();
+    if (!keep) spill_pass();
     for (int s = 0; s < strips; ++s) {
       const int r0 = s * rows_per_strip, r1 = std::min(g.height, r0 + rows_per_strip);
       place_strip(r0, r1);
@@ -1281,7 +1350,9 @@ StagedRaster read_xyz(const std::string& path, const XyzOptions& o, const Memory
   note("parse", num(double(file.size()) / 1e6) + " MB parsed in " + num(parse_seconds) + " s (" +
                     num(double(file.size()) / 1e6 / std::max(parse_seconds, 1e-9)) + " MB/s, " + std::to_string(threads) +
                     " threads" + (keep ? "" : ", two passes over the file") + ")");
-  if (strips > 1) note("staging", std::to_string(strips) + " strips of " + std::to_string(rows_per_strip) + " rows within the memory budget");
+  if (strips > 1)
+    note("staging", std::to_string(strips) + " strips of " + std::to_string(rows_per_strip) + " rows within the memory budget" +
+                        (keep ? std::string() : std::string(", points spilled to one temp file per strip")));
   report.step_seconds.emplace_back("read", secs);
   if (progress) progress(kStep, 1.0);
   return staged;

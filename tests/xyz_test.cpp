@@ -218,7 +218,31 @@ TEST(Xyz, FileStagingAndSecondPassGiveTheSameRaster) {
   const Read r = read(path, o, so);
   expect_same_grid(r.raster, reference(s, dir));
   EXPECT_NE(r.note("parse").find("two passes"), std::string::npos) << r.note("parse");
-  EXPECT_NE(r.note("staging").find("strips"), std::string::npos);
+  EXPECT_NE(r.note("staging").find("spilled"), std::string::npos) << r.note("staging");
+}
+
+TEST(Xyz, BinningInStripsEqualsBinningInMemory) {
+  TempDir dir;
+  std::vector<std::array<double, 3>> p;
+  std::mt19937 rng(4);
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  const std::string path = dir / "pts.xyz";
+  {
+    std::ofstream f(path);
+    for (int i = 0; i < 120000; ++i) f << fmt(1000 * u(rng), false) << ' ' << fmt(800 * u(rng), false) << ' ' << fmt(50 * u(rng), false) << '\n';
+  }
+  for (const char* mode : {"mean", "nearest", "idw"}) {
+    cogkit::XyzOptions o;
+    o.res = 5;
+    o.bin = mode;
+    const Read mem = read(path, o);
+    cogkit::StagingOptions so;
+    so.memory_budget = 1 << 20;
+    o.staging_force = "file";
+    const Read strips = read(path, o, so);
+    EXPECT_NE(strips.note("staging").find("spilled"), std::string::npos) << strips.note("staging");
+    expect_same_grid(strips.raster, mem.raster);
+  }
 }
 
 TEST(Xyz, RoundedCoordinates) {
