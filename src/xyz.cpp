@@ -62,7 +62,7 @@ std::string lower(std::string s) {
 // The file, mapped read-only.
 class MappedFile {
  public:
-  explicit MappedFile(const std::string& path) : path_(path) {
+  MappedFile(const std::string& path, bool populate) : path_(path) {
     if (path.rfind("/vsi", 0) == 0) {
       // GDAL virtual file systems (/vsigzip/, /vsis3/, /vsicurl/...): read into memory.
       VSILFILE* fp = VSIFOpenL(path.c_str(), "rb");
@@ -84,7 +84,7 @@ class MappedFile {
     }
     size_ = static_cast<std::size_t>(st.st_size);
     if (size_ > 0) {
-      void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd_, 0);
+      void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE | (populate ? MAP_POPULATE : 0), fd_, 0);
       if (p == MAP_FAILED) {
         ::close(fd_);
         throw error(kStep, path, std::string("cannot map: ") + std::strerror(errno));
@@ -100,6 +100,14 @@ class MappedFile {
   MappedFile(const MappedFile&) = delete;
   MappedFile& operator=(const MappedFile&) = delete;
   const char* data() const { return data_; }
+  // Drops the pages of [begin, end) from this process (they stay in the page cache):
+  // keeps the resident set within the budget while a large file is streamed.
+  void release(std::size_t begin, std::size_t end) const {
+    if (fd_ < 0) return;
+    const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+    const std::size_t b = (begin + page - 1) / page * page, e = end / page * page;
+    if (e > b) ::madvise(const_cast<char*>(data_) + b, e - b, MADV_DONTNEED);
+  }
   std::size_t size() const { return size_; }
   // 1-based line number of byte `offset`.
   std::size_t line_of(std::size_t offset) const {
@@ -767,7 +775,12 @@ StagedRaster read_xyz(const std::string& path, const XyzOptions& o, const Memory
   const Bin bin = binning ? parse_bin(o.bin) : Bin::grid;
   if (o.nodata && std::isinf(*o.nodata)) throw error("options", "", "--nodata must be finite or nan");
 
-  MappedFile file(path);
+  // Small files are mapped with all pages at once; large ones are streamed and their
+  // pages released chunk by chunk.
+  struct stat st_probe {};
+  const bool small_file = ::stat(path.c_str(), &st_probe) == 0 &&
+                          std::uint64_t(st_probe.st_size) / 10 * sizeof(Point) <= budget.work_memory() / 2;
+  MappedFile file(path, small_file);
   report.input_bytes = file.size();
   if (report.driver.empty()) report.driver = "XYZ";
   std::string srs_source;
@@ -854,6 +867,7 @@ StagedRaster read_xyz(const std::string& path, const XyzOptions& o, const Memory
       }
       c.sa.clear();
       c.sb.clear();
+      if (!keep) file.release(c.begin, c.end);
       report_progress(c.end - c.begin, keep ? 0.8 : 0.5, 0.0);
     });
   });
@@ -1097,6 +1111,7 @@ StagedRaster read_xyz(const std::string& path, const XyzOptions& o, const Memory
                       });
         });
       });
+      file.release(chunks[c0].begin, chunks[c1 - 1].end);
       for (auto& per_chunk : out)
         for (int sidx = 0; sidx < strips; ++sidx) {
           const auto& v = per_chunk[std::size_t(sidx)];
@@ -1216,6 +1231,7 @@ StagedRaster read_xyz(const std::string& path, const XyzOptions& o, const Memory
                         [&](double a, double b, double zv, std::size_t off, const char*, const char*) {
                           grid_put(ci, a, b, zv, off);
                         });
+            file.release(c.begin, c.end);
             report_progress((c.end - c.begin) / std::size_t(strips), 0.5, 0.0);
           }
         });
@@ -1239,6 +1255,7 @@ StagedRaster read_xyz(const std::string& path, const XyzOptions& o, const Memory
         ParseError err;
         parse_range(file.data(), c.begin, c.end, f, err,
                     [&](double a, double b, double zv, std::size_t off, const char*, const char*) { put(a, b, zv, off); });
+        file.release(c.begin, c.end);
         report_progress((c.end - c.begin) / std::size_t(strips), 0.5, 0.0);
       }
     }
@@ -1353,6 +1370,7 @@ StagedRaster read_xyz(const std::string& path, const XyzOptions& o, const Memory
   if (strips > 1)
     note("staging", std::to_string(strips) + " strips of " + std::to_string(rows_per_strip) + " rows within the memory budget" +
                         (keep ? std::string() : std::string(", points spilled to one temp file per strip")));
+  note("peak_rss_after_read", num(double(peak_rss()) / 1e6) + " MB");
   report.step_seconds.emplace_back("read", secs);
   if (progress) progress(kStep, 1.0);
   return staged;
