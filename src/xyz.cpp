@@ -173,6 +173,7 @@ struct FieldReader {
 };
 
 bool parse_number(const char* b, const char* e, char decimal, double& v) {
+  if (e - b >= 2 && *b == '"' && e[-1] == '"') ++b, --e;  // "1.5" in quoted CSV
   if (b < e && *b == '+') ++b;
   if (b >= e) return false;
   const fast_float::parse_options opts{fast_float::chars_format::general, decimal};
@@ -442,7 +443,9 @@ bool parse_range(const char* data, std::size_t begin, std::size_t end, const For
     while (r.next(fb, fe)) {
       if (col <= need && (col == f.ca || col == f.cb || col == f.cz)) {
         double v;
-        if (!parse_number(fb, fe, f.decimal, v)) {
+        if (col == f.cz && fb == fe) {
+          v = NAN;  // an empty Z is a missing point
+        } else if (!parse_number(fb, fe, f.decimal, v)) {
           err.offset = line_off;
           err.message = fb == fe ? "empty value in column " + std::to_string(col + 1)
                                  : "non-numeric value '" + std::string(fb, std::min<std::size_t>(fe - fb, 40)) +

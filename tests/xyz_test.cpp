@@ -719,3 +719,23 @@ TEST(Xyz, GdalVirtualFileSystemPaths) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Xyz, QuotedFieldsAndEmptyZ) {
+  TempDir dir;
+  const std::string path = dir / "q.csv";
+  std::ofstream(path) << "\"lon\",\"lat\",\"elev\"\n\"10.5\",\"50.5\",\"7\"\n\"11.5\",\"50.5\",\n\"10.5\",\"49.5\",\"9\"\n\"11.5\",\"49.5\",\"10\"\n";
+  const Read r = read(path);
+  ASSERT_EQ(r.raster.width, 2);
+  ASSERT_EQ(r.raster.height, 2);
+  ASSERT_TRUE(r.raster.nodata.has_value());
+  EXPECT_EQ(r.raster.values[0], 7);
+  EXPECT_EQ(r.raster.values[1], *r.raster.nodata);
+  EXPECT_EQ(r.raster.values[2], 9);
+  EXPECT_EQ(r.raster.values[3], 10);
+  EXPECT_EQ(r.raster.gt[0], 10);
+  EXPECT_EQ(r.raster.gt[3], 51);
+}
+
+}  // namespace
