@@ -917,9 +917,6 @@ StagedRaster read_xyz(const std::string& path, const XyzOptions& o, const Memory
   const double parse_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
 
   // ---- axis order.
-  const double ext_a = amax - amin, ext_b = bmax - bmin;
-  (void)ext_a;
-  (void)ext_b;
   std::string order_why = f.order_why;
   bool a_is_x = true;
   const bool structured = std::min(a_changes, b_changes) * 2 <= std::max(a_changes, b_changes) &&
@@ -970,10 +967,9 @@ StagedRaster read_xyz(const std::string& path, const XyzOptions& o, const Memory
   }
   const double xmin = a_is_x ? amin : bmin, xmax = a_is_x ? amax : bmax;
   const double ymin = a_is_x ? bmin : amin, ymax = a_is_x ? bmax : amax;
-  const std::size_t off_xmin = a_is_x ? ext_off[0] : ext_off[2], off_xmax = a_is_x ? ext_off[1] : ext_off[3];
-  const std::size_t off_ymin = a_is_x ? ext_off[2] : ext_off[0], off_ymax = a_is_x ? ext_off[3] : ext_off[1];
-  (void)off_xmin;
-  (void)off_ymin;
+  // Lines of the points that stretch the grid the most (for "too large" errors).
+  const std::size_t off_xmax = a_is_x ? ext_off[1] : ext_off[3];
+  const std::size_t off_ymax = a_is_x ? ext_off[3] : ext_off[1];
   if (!a_is_x) std::swap(ua, ub);
 
   {
@@ -981,10 +977,8 @@ StagedRaster read_xyz(const std::string& path, const XyzOptions& o, const Memory
     if (!structured) {
       order = "no row or column order (shuffled or scattered)";
     } else {
-      const bool outer_is_y = a_outer != a_is_x ? false : true;
-      // outer coordinate is a when a_outer; it is Y when (a_outer && !a_is_x) || (!a_outer && a_is_x).
+      // The outer coordinate is column a when a_outer; it is Y when a is not X.
       const bool y_outer = a_outer ? !a_is_x : a_is_x;
-      (void)outer_is_y;
       const double first = a_outer ? chunks.front().first_a : chunks.front().first_b;
       double last = first;
       for (auto it = chunks.rbegin(); it != chunks.rend(); ++it)
