@@ -72,6 +72,7 @@ TEST(Pipeline, ReprojectionMatchesGdalwarp) {
     o.reproject.resampling = kernel;
     const std::string out = dir / ("ours_" + kernel + ".tif"), ref = dir / ("ref_" + kernel + ".tif");
     const Report r = convert(src, out, o);
+    test::expect_valid_cog(out);
     gdalwarp(src, ref, {"-t_srs", "EPSG:3857", "-r", kernel == "nearest" ? "near" : kernel, "-multi", "-wo", "NUM_THREADS=2"});
     const auto a = test::read_raster(out), b = test::read_raster(ref);
     expect_same_grid(a, b);
@@ -145,6 +146,7 @@ TEST(Pipeline, FillThenBoxClipEqualsTheWholeRasterFillCropped) {
   const double x0 = 500000 + 100 * 5, x1 = 500000 + 300 * 5, y1 = 500000 - 80 * 5, y0 = 500000 - 260 * 5;
   o.clip.bbox = std::array<double, 4>{x0, y0, x1, y1};
   const Report r = convert(src, dir / "ours.tif", o);
+  test::expect_valid_cog(dir / "ours.tif");
   const auto ours = test::read_raster(dir / "ours.tif");
   ASSERT_EQ(ours.width, 200);
   ASSERT_EQ(ours.height, 180);
@@ -224,7 +226,8 @@ TEST(Pipeline, MemoryAndFileStagingGiveByteIdenticalOutput) {
   o.reproject.resampling = "bilinear";
   o.fill.enabled = true;
   o.fill.max_distance = 20;
-  o.clip.bbox = std::array<double, 4>{500400, 498600, 501800, 499700};
+  // A triangle: the warp skips the corners of its bounding box on both paths.
+  o.clip.geometry = "POLYGON((500300 498500,501900 498700,501000 499800,500300 498500))";
   o.clip.bbox_srs = "EPSG:2180";
   o.staging.force = "memory";
   o.staging.tmpdir = dir.path().string();
@@ -295,6 +298,20 @@ TEST(Pipeline, ReportDescribesTheOutput) {
   EXPECT_NEAR(r.band_stats[0].mean, sum / double(n), 1e-6);
   EXPECT_LT(r.band_stats[0].valid_percent(), 100.0);
   EXPECT_NE(r.to_json().find("\"sha256\": \"" + r.sha256 + "\""), std::string::npos);
+}
+
+TEST(Pipeline, GdalWarningsGoToTheReportNotToStderr) {
+  test::TempDir dir;
+  const std::string src = make_dem(dir, dem_spec(120, 100));
+  PipelineOptions o = quiet_options();
+  o.cog.creation_options = {"NOT_A_COG_OPTION=1"};
+  testing::internal::CaptureStderr();
+  const Report r = convert(src, dir / "out.tif", o);
+  const std::string err = testing::internal::GetCapturedStderr();
+  bool found = false;
+  for (const auto& w : r.warnings) found |= w.find("NOT_A_COG_OPTION") != std::string::npos;
+  EXPECT_TRUE(found) << "GDAL's warning about the unknown creation option is kept in the report";
+  EXPECT_EQ(err.find("NOT_A_COG_OPTION"), std::string::npos) << err;
 }
 
 TEST(Pipeline, NodataOverrideIsWritten) {
@@ -370,7 +387,7 @@ TEST(Pipeline, SharedGeoTiffsConvertToValidCogsWithTheSamePixels) {
       continue;
     }
     ++n;
-    EXPECT_TRUE(validate_cog(out).valid) << entry.path();
+    test::expect_valid_cog(out);
     const auto a = test::read_raster(entry.path().string()), b = test::read_raster(out);
     EXPECT_EQ(a.width, b.width);
     EXPECT_EQ(test::count_differences(a, b, 0), 0u) << entry.path();
