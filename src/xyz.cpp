@@ -877,8 +877,8 @@ StagedRaster read_xyz(const std::string& path, const XyzOptions& o, const Memory
   for (const auto& c : chunks)
     if (!c.err.message.empty()) throw error(kStep, file.where(c.err.offset), c.err.message);
 
-  // Float32 precision check: only needed when the values are not all integers. A
-  // second, cheap look at the Z tokens (values only) decides Float32 vs Float64.
+  // Merge the chunks: extent, Z statistics (the Float32 precision test ran on each Z
+  // token during the parse), line structure, distinct coordinates.
   ZStats z;
   std::size_t points = 0, nan_z = 0;
   double amin = INFINITY, amax = -INFINITY, bmin = INFINITY, bmax = -INFINITY;
