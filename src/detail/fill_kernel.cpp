@@ -1,0 +1,292 @@
+// src/detail/fill_kernel.cpp — GDALFillNodata's algorithm, exactly, on one strip.
+//
+// Floating-point note: every expression below mirrors the order and types of GDAL 3.6's
+// alg/rasterfill.cpp (double distances, float values, 1/d weights summed in quadrant order,
+// the cast to float at the end). cogkit is built for baseline x86-64 / aarch64 without
+// -ffast-math, so the compiler may not reassociate these operations.
+#include "detail/fill_kernel.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include <tbb/blocked_range.h>
+#include <tbb/combinable.h>
+#include <tbb/parallel_for.h>
+
+namespace cogkit::detail {
+
+namespace {
+
+constexpr int column_chunk = 256;
+
+// GDAL's QUAD_CHECK: keeps the candidate when its squared distance is below the square of
+// the current (rooted) distance — the sqrt/square round trip is part of the tie-breaking.
+inline void quad_check(double& quad_dist, float& quad_value, int target_x, std::int32_t target_y, int origin_x,
+                       int origin_y, float target_value) {
+  if (target_y < 0) return;
+  const double dx = static_cast<double>(target_x) - static_cast<double>(origin_x);
+  const double dy = static_cast<double>(target_y) - static_cast<double>(origin_y);
+  const double dist_sq = dx * dx + dy * dy;
+  if (dist_sq < quad_dist * quad_dist) {
+    quad_dist = std::sqrt(dist_sq);
+    quad_value = target_value;
+  }
+}
+
+struct RowView {
+  const std::int32_t* top;     // nearest valid row at or above y, per column
+  const std::int32_t* bottom;  // nearest valid row below y (GDAL's bottom-up "last" line)
+  const float* values;         // strip values
+  int in_begin;
+  int width;
+  float value_at(std::int32_t row, int x) const {
+    return values[static_cast<std::size_t>(row - in_begin) * static_cast<std::size_t>(width) +
+                  static_cast<std::size_t>(x)];
+  }
+};
+
+// Inverse-distance fill of pixel (x, y); returns false when no source was within reach.
+bool interpolate_invdist(const RowView& v, int x, int y, double max_dist, int max_steps, float& result) {
+  double quad_dist[4];
+  float quad_value[4];
+  for (int q = 0; q < 4; ++q) {
+    quad_dist[q] = max_dist + 1.0;
+    quad_value[q] = 0.0f;
+  }
+  int this_max = max_steps;
+  for (int step = 0; step <= this_max; ++step) {
+    const int left = std::max(0, x - step);
+    const int right = std::min(v.width - 1, x + step);
+    if (v.top[left] >= 0) quad_check(quad_dist[0], quad_value[0], left, v.top[left], x, y, v.value_at(v.top[left], left));
+    if (v.bottom[left] >= 0)
+      quad_check(quad_dist[1], quad_value[1], left, v.bottom[left], x, y, v.value_at(v.bottom[left], left));
+    if (step == 0) continue;
+    if (v.top[right] >= 0)
+      quad_check(quad_dist[2], quad_value[2], right, v.top[right], x, y, v.value_at(v.top[right], right));
+    if (v.bottom[right] >= 0)
+      quad_check(quad_dist[3], quad_value[3], right, v.bottom[right], x, y, v.value_at(v.bottom[right], right));
+    if ((step & 0x3) == 0)
+      this_max = static_cast<int>(
+          std::floor(std::max(std::max(quad_dist[0], quad_dist[1]), std::max(quad_dist[2], quad_dist[3]))));
+  }
+  double weight_sum = 0.0;
+  double value_sum = 0.0;
+  bool has_source = false;
+  for (int q = 0; q < 4; ++q) {
+    if (quad_dist[q] <= max_dist) {
+      has_source = true;
+      const double weight = 1.0 / quad_dist[q];
+      weight_sum += weight;
+      value_sum += quad_value[q] * weight;
+    }
+  }
+  if (!has_source) return false;
+  result = static_cast<float>(value_sum / weight_sum);
+  return true;
+}
+
+// Nearest valid pixel (Euclidean) within max_dist; ties: smaller |dx|, then left before
+// right, then above (incl. the same row) before below.
+bool interpolate_nearest(const RowView& v, int x, int y, double max_dist, int max_steps, float& result) {
+  std::int64_t best = -1;
+  float best_value = 0.0f;
+  auto consider = [&](int cx, std::int32_t cy) {
+    if (cy < 0) return;
+    const std::int64_t dx = cx - x, dy = cy - y;
+    const std::int64_t d2 = dx * dx + dy * dy;
+    if (best < 0 || d2 < best) {
+      best = d2;
+      best_value = v.value_at(cy, cx);
+    }
+  };
+  for (int step = 0; step <= max_steps; ++step) {
+    if (best >= 0 && static_cast<std::int64_t>(step) * step > best) break;
+    const int left = x - step, right = x + step;
+    if (left >= 0) {
+      consider(left, v.top[left]);
+      consider(left, v.bottom[left]);
+    }
+    if (step > 0 && right < v.width) {
+      consider(right, v.top[right]);
+      consider(right, v.bottom[right]);
+    }
+  }
+  if (best < 0 || static_cast<double>(best) > max_dist * max_dist) return false;
+  result = best_value;
+  return true;
+}
+
+// One GDALFilterLine pixel.
+inline float filter_pixel(const float* last, const float* self, const float* next, const std::uint8_t* last_t,
+                          const std::uint8_t* this_t, const std::uint8_t* next_t, int x, int width) {
+  double sum = 0.0, weight = 0.0;
+  if (x > 0 && last_t[x - 1]) { sum += last[x - 1]; weight += 1.0; }
+  if (last_t[x]) { sum += last[x]; weight += 1.0; }
+  if (x < width - 1 && last_t[x + 1]) { sum += last[x + 1]; weight += 1.0; }
+  if (x > 0 && this_t[x - 1]) { sum += self[x - 1]; weight += 1.0; }
+  if (this_t[x]) { sum += self[x]; weight += 1.0; }
+  if (x < width - 1 && this_t[x + 1]) { sum += self[x + 1]; weight += 1.0; }
+  if (x > 0 && next_t[x - 1]) { sum += next[x - 1]; weight += 1.0; }
+  if (next_t[x]) { sum += next[x]; weight += 1.0; }
+  if (x < width - 1 && next_t[x + 1]) { sum += next[x + 1]; weight += 1.0; }
+  return static_cast<float>(sum / weight);
+}
+
+}  // namespace
+
+int fill_kernel_halo(double max_distance, int smoothing) {
+  return static_cast<int>(std::floor(max_distance)) + std::max(0, smoothing);
+}
+
+std::uint64_t fill_strip_bytes(int width, int core_rows, int halo, int smoothing, bool interior_only) {
+  const std::uint64_t w = static_cast<std::uint64_t>(std::max(width, 0));
+  const std::uint64_t in_rows = static_cast<std::uint64_t>(core_rows) + 2u * static_cast<std::uint64_t>(halo);
+  const std::uint64_t work_rows = static_cast<std::uint64_t>(core_rows) + 2u * static_cast<std::uint64_t>(smoothing);
+  const std::uint64_t per_in = 4 + 1 + (interior_only ? 1 : 0);  // value, valid, interior
+  const std::uint64_t per_work = 4 + 4 + 4 + 4 + 1 + 1;          // top, bottom, work, work2, fmask, tmask
+  return w * (in_rows * per_in + work_rows * per_work + static_cast<std::uint64_t>(core_rows) * 4);
+}
+
+std::size_t fill_strip(const FillKernelParams& p, const FillStrip& strip, int core_begin, int core_end,
+                       FillScratch& s, float* out) {
+  const int width = p.width;
+  const std::size_t w = static_cast<std::size_t>(width);
+  const int n = std::max(0, p.smoothing);
+  const int max_steps = static_cast<int>(std::floor(p.max_distance));
+  const int a = std::max(0, core_begin - n);
+  const int b = std::min(p.height, core_end + n);
+  const int rows = b - a;
+  const std::size_t cells = static_cast<std::size_t>(rows) * w;
+  const int in_begin = strip.in_begin, in_end = strip.in_end;
+  auto in_index = [&](int row, int x) {
+    return static_cast<std::size_t>(row - in_begin) * w + static_cast<std::size_t>(x);
+  };
+
+  s.top.resize(cells);
+  s.bottom.resize(cells);
+  s.work.resize(cells);
+  s.fmask.assign(cells, 0);
+  s.tmask.resize(cells);
+
+  // 1. Per column: nearest valid row at/above y (GDAL's top-down pass) and nearest valid
+  //    row at/after y+1 (its bottom-up "last" line), each cut at max distance.
+  const int chunks = (width + column_chunk - 1) / column_chunk;
+  tbb::parallel_for(0, chunks, [&](int chunk) {
+    const int x0 = chunk * column_chunk;
+    const int x1 = std::min(width, x0 + column_chunk);
+    const int cw = x1 - x0;
+    std::vector<std::int32_t> last(static_cast<std::size_t>(cw), -1);
+    for (int y = in_begin; y < b; ++y) {
+      const std::uint8_t* valid = &strip.valid[in_index(y, x0)];
+      for (int i = 0; i < cw; ++i)
+        if (valid[i]) last[static_cast<std::size_t>(i)] = y;
+      if (y >= a) {
+        std::int32_t* top = &s.top[static_cast<std::size_t>(y - a) * w + static_cast<std::size_t>(x0)];
+        for (int i = 0; i < cw; ++i) {
+          const std::int32_t l = last[static_cast<std::size_t>(i)];
+          top[i] = (l >= 0 && y - l <= max_steps) ? l : -1;
+        }
+      }
+    }
+    std::fill(last.begin(), last.end(), -1);
+    for (int y = in_end - 1; y >= a; --y) {
+      if (y < b) {
+        std::int32_t* bottom = &s.bottom[static_cast<std::size_t>(y - a) * w + static_cast<std::size_t>(x0)];
+        for (int i = 0; i < cw; ++i) {
+          const std::int32_t l = last[static_cast<std::size_t>(i)];
+          bottom[i] = (l >= 0 && l - (y + 1) <= max_steps) ? l : -1;
+        }
+      }
+      const std::uint8_t* valid = &strip.valid[in_index(y, x0)];
+      for (int i = 0; i < cw; ++i)
+        if (valid[i]) last[static_cast<std::size_t>(i)] = y;
+    }
+  });
+
+  // 2. Interpolate every nodata pixel of rows [a, b).
+  tbb::parallel_for(tbb::blocked_range<int>(a, b, 4), [&](const tbb::blocked_range<int>& r) {
+    for (int y = r.begin(); y < r.end(); ++y) {
+      const std::size_t row_off = static_cast<std::size_t>(y - a) * w;
+      const float* src = &strip.values[in_index(y, 0)];
+      const std::uint8_t* valid = &strip.valid[in_index(y, 0)];
+      const std::uint8_t* interior = p.interior_only ? &strip.interior[in_index(y, 0)] : nullptr;
+      float* dst = &s.work[row_off];
+      std::uint8_t* fmask = &s.fmask[row_off];
+      std::uint8_t* tmask = &s.tmask[row_off];
+      std::memcpy(dst, src, w * sizeof(float));
+      const RowView view{&s.top[row_off], &s.bottom[row_off], strip.values.data(), in_begin, width};
+      // Columns holding a source candidate, as a prefix count: a pixel with none within
+      // max distance left or right cannot be filled (farther columns are never counted).
+      std::vector<std::int32_t> sources(w + 1, 0);
+      for (int x = 0; x < width; ++x)
+        sources[static_cast<std::size_t>(x) + 1] =
+            sources[static_cast<std::size_t>(x)] + ((view.top[x] >= 0 || view.bottom[x] >= 0) ? 1 : 0);
+      bool any = false;
+      for (int x = 0; x < width; ++x) {
+        tmask[x] = valid[x] ? 1 : 0;
+        if (valid[x] || (interior && !interior[x])) continue;
+        const int lo = std::max(0, x - max_steps);
+        const int hi = static_cast<int>(std::min<std::int64_t>(width - 1, static_cast<std::int64_t>(x) + max_steps));
+        if (sources[static_cast<std::size_t>(hi) + 1] == sources[static_cast<std::size_t>(lo)]) continue;
+        float value = 0.0f;
+        const bool ok = p.method == FillKernelMethod::invdist
+                            ? interpolate_invdist(view, x, y, p.max_distance, max_steps, value)
+                            : interpolate_nearest(view, x, y, p.max_distance, max_steps, value);
+        if (!ok) continue;
+        dst[x] = value;
+        fmask[x] = 1;
+        any = true;
+      }
+      if (!any) continue;
+      if (p.round_trip) p.round_trip(dst, w);
+      for (int x = 0; x < width; ++x)
+        if (fmask[x]) tmask[x] = (p.reads_as_nodata && p.reads_as_nodata(dst[x])) ? 0 : 1;
+    }
+  });
+
+  // 3. GDALMultiFilter: `n` Jacobi passes of the masked 3x3 mean over filled pixels. Rows 0
+  //    and height-1 are never filtered (as in GDAL); the strip's own first/last rows are not
+  //    either — the error that introduces travels one row per pass and stays in the halo.
+  if (n > 0) {
+    s.work2.resize(cells);
+    std::vector<std::uint8_t> row_has_fill(static_cast<std::size_t>(rows), 0);
+    for (int r = 0; r < rows; ++r) {
+      const std::uint8_t* f = &s.fmask[static_cast<std::size_t>(r) * w];
+      row_has_fill[static_cast<std::size_t>(r)] = std::any_of(f, f + w, [](std::uint8_t v) { return v != 0; });
+    }
+    float* cur = s.work.data();
+    float* next = s.work2.data();
+    for (int it = 0; it < n; ++it) {
+      tbb::parallel_for(tbb::blocked_range<int>(a, b, 8), [&](const tbb::blocked_range<int>& r) {
+        for (int y = r.begin(); y < r.end(); ++y) {
+          const std::size_t off = static_cast<std::size_t>(y - a) * w;
+          const bool filterable = y >= 1 && y <= p.height - 2 && y > a && y < b - 1;
+          if (!filterable || !row_has_fill[static_cast<std::size_t>(y - a)]) {
+            std::memcpy(next + off, cur + off, w * sizeof(float));
+            continue;
+          }
+          const float* last = cur + off - w;
+          const float* self = cur + off;
+          const float* nxt = cur + off + w;
+          const std::uint8_t* tm = &s.tmask[off];
+          const std::uint8_t* fm = &s.fmask[off];
+          float* o = next + off;
+          for (int x = 0; x < width; ++x)
+            o[x] = fm[x] ? filter_pixel(last, self, nxt, tm - w, tm, tm + w, x, width) : self[x];
+        }
+      });
+      std::swap(cur, next);
+    }
+    if (cur != s.work.data()) std::memcpy(s.work.data(), cur, cells * sizeof(float));
+  }
+
+  const std::size_t core_off = static_cast<std::size_t>(core_begin - a) * w;
+  const std::size_t core_cells = static_cast<std::size_t>(core_end - core_begin) * w;
+  std::memcpy(out, &s.work[core_off], core_cells * sizeof(float));
+  return static_cast<std::size_t>(std::count(s.fmask.begin() + static_cast<std::ptrdiff_t>(core_off),
+                                             s.fmask.begin() + static_cast<std::ptrdiff_t>(core_off + core_cells),
+                                             std::uint8_t{1}));
+}
+
+}  // namespace cogkit::detail

@@ -1,0 +1,27 @@
+// src/fill.cpp — public entry points of the fill step (the work is in detail/fill_*.cpp).
+#include "cogkit/fill.hpp"
+
+#include <cmath>
+
+#include "cogkit/staging.hpp"
+#include "detail/fill_driver.hpp"
+#include "detail/fill_kernel.hpp"
+
+namespace cogkit {
+
+int fill_halo(const FillOptions& options) {
+  if (options.max_distance <= 0) return kUnboundedHalo;
+  return detail::fill_kernel_halo(options.max_distance, options.smoothing);
+}
+
+FillStats fill_nodata_stats(GDALRasterBandH band, const FillOptions& options, const MemoryBudget& budget,
+                            const ProgressFn& progress) {
+  return detail::fill_band(band, options, budget.work_memory(), progress);
+}
+
+void fill_nodata(GDALRasterBandH band, const FillOptions& options, const MemoryBudget& budget,
+                 const ProgressFn& progress) {
+  (void)fill_nodata_stats(band, options, budget, progress);
+}
+
+}  // namespace cogkit
