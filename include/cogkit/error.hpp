@@ -25,4 +25,9 @@ class error : public std::runtime_error {
   std::string step_, path_, message_, gdal_message_;
 };
 
+// Routes GDAL's diagnostics from every thread (GDAL's worker threads included) into
+// cogkit, which attaches failures to the error it throws and warnings to the report,
+// instead of letting GDAL print them to stderr. Tools call it once at start-up.
+void capture_gdal_diagnostics();
+
 }  // namespace cogkit

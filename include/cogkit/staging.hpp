@@ -50,6 +50,7 @@ class MemoryBudget {
  private:
   std::uint64_t total_;
   std::string tmpdir_;
+  std::string force_;
 };
 
 // Owns a temporary path (a file, or a GDAL dataset with sidecars): deleted in the

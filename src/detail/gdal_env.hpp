@@ -1,0 +1,46 @@
+// src/detail/gdal_env.hpp — GDAL error capture and scoped configuration (internal).
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace cogkit::detail {
+
+// Routes GDAL's diagnostics raised on this thread (and, once install_global_error_sink()
+// was called, on GDAL's worker threads) into a buffer instead of stderr.
+class GdalErrorCapture {
+ public:
+  GdalErrorCapture();
+  ~GdalErrorCapture();
+  GdalErrorCapture(const GdalErrorCapture&) = delete;
+  GdalErrorCapture& operator=(const GdalErrorCapture&) = delete;
+
+  // Message of the last CE_Failure/CE_Fatal since construction (or clear()), "" if none.
+  std::string last_error() const;
+  // Warnings since construction, deduplicated, in order.
+  std::vector<std::string> warnings() const;
+  void clear();
+
+ private:
+  std::size_t start_;
+};
+
+// Installs a process-wide handler so diagnostics from GDAL's worker threads are
+// captured too (tools call it once at start-up).
+void install_global_error_sink();
+
+// Sets GDAL configuration options for the current thread; restores them on exit.
+class ConfigScope {
+ public:
+  ConfigScope() = default;
+  ~ConfigScope();
+  ConfigScope(const ConfigScope&) = delete;
+  ConfigScope& operator=(const ConfigScope&) = delete;
+  void set(const std::string& key, const std::string& value);
+
+ private:
+  std::vector<std::pair<std::string, std::pair<bool, std::string>>> saved_;
+};
+
+}  // namespace cogkit::detail

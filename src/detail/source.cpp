@@ -1,0 +1,27 @@
+#include "detail/source.hpp"
+
+#include <cpl_conv.h>
+#include <cpl_vsi.h>
+
+#include "cogkit/error.hpp"
+#include "detail/gdal_env.hpp"
+
+namespace cogkit::detail {
+
+SourceHandle open_source(const std::string& path, const PipelineOptions& options, Report& report) {
+  (void)options;
+  SourceHandle s;
+  VSIStatBufL st;
+  if (VSIStatL(path.c_str(), &st) != 0) throw error("read", path, "no such file");
+  report.input_bytes = static_cast<std::uint64_t>(st.st_size);
+  GdalErrorCapture capture;
+  s.dataset.reset(GDALOpenEx(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
+  if (!s.dataset) {
+    const std::string msg = capture.last_error();
+    throw error("read", path, "not a raster GDAL can read", msg);
+  }
+  if (GDALDriverH d = GDALGetDatasetDriver(s.get())) report.driver = GDALGetDriverShortName(d);
+  return s;
+}
+
+}  // namespace cogkit::detail

@@ -1,0 +1,574 @@
+#include "cogkit/pipeline.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <limits>
+#include <thread>
+
+#include <cpl_conv.h>
+#include <cpl_string.h>
+#include <cpl_vsi.h>
+#include <gdal_alg.h>
+#include <gdal_utils.h>
+#include <gdalwarper.h>
+#include <ogr_srs_api.h>
+#include <tbb/global_control.h>
+
+#include "cogkit/error.hpp"
+#include "cogkit/gdal_handle.hpp"
+#include "cogkit/publish.hpp"
+#include "detail/gdal_env.hpp"
+#include "detail/source.hpp"
+
+namespace cogkit {
+
+int resolve_threads(int threads) {
+  if (threads > 0) return threads;
+  const unsigned n = std::thread::hardware_concurrency();
+  return n ? static_cast<int>(n) : 1;
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Window {
+  int x = 0, y = 0, w = 0, h = 0;
+  bool empty() const { return w <= 0 || h <= 0; }
+  Window grow(int by, int max_w, int max_h) const {
+    Window r;
+    r.x = std::max(0, x - by);
+    r.y = std::max(0, y - by);
+    r.w = std::min(max_w, x + w + by) - r.x;
+    r.h = std::min(max_h, y + h + by) - r.y;
+    return r;
+  }
+};
+
+// The output grid and everything else decided before any pixel moves.
+struct Plan {
+  int width = 0, height = 0, bands = 0;  // full output grid
+  double gt[6] = {0, 1, 0, 0, 0, -1};
+  SrsHandle srs;
+  GDALDataType type = GDT_Unknown;
+  std::optional<double> nodata;
+  Window crop;  // the published window
+  Window work;  // crop + the fill's halo
+  GeometryHandle clip;
+  bool reproject = false;
+  bool stage = false;  // any step that changes pixels
+};
+
+OGRSpatialReferenceH srs_of(const SrsHandle& h) { return static_cast<OGRSpatialReferenceH>(h.get()); }
+
+double default_nodata(GDALDataType t) {
+  switch (t) {
+    case GDT_Byte: return 0;
+    case GDT_UInt16: case GDT_UInt32: return 0;
+    case GDT_Int16: return -32768;
+    case GDT_Int32: return -2147483648.0;
+    default: return -9999;
+  }
+}
+
+bool nodata_fits(GDALDataType t, double v) {
+  if (std::isnan(v)) return GDALDataTypeIsFloating(t);
+  if (GDALDataTypeIsFloating(t)) return t == GDT_Float64 || std::fabs(v) <= std::numeric_limits<float>::max() || std::isinf(v);
+  if (v != std::floor(v)) return false;
+  switch (t) {
+    case GDT_Byte: return v >= 0 && v <= 255;
+    case GDT_UInt16: return v >= 0 && v <= 65535;
+    case GDT_Int16: return v >= -32768 && v <= 32767;
+    case GDT_UInt32: return v >= 0 && v <= 4294967295.0;
+    case GDT_Int32: return v >= -2147483648.0 && v <= 2147483647.0;
+    default: return true;
+  }
+}
+
+std::string base_name(const std::string& path) {
+  auto b = std::filesystem::path(path).filename().string();
+  return b.empty() ? std::string("output") : b;
+}
+
+void check_output(const std::string& input, const std::string& output) {
+  if (output.empty()) throw error("plan", output, "no output path");
+  if (is_remote_path(output)) return;
+  std::error_code ec;
+  if (std::filesystem::is_directory(output, ec)) throw error("plan", output, "the output path is a directory");
+  if (std::filesystem::exists(input, ec) && std::filesystem::exists(output, ec) &&
+      std::filesystem::equivalent(input, output, ec))
+    throw error("plan", output, "the output would overwrite the input");
+  const auto dir = std::filesystem::path(output).parent_path();
+  if (!dir.empty() && !std::filesystem::is_directory(dir, ec))
+    throw error("plan", output, "the output directory does not exist");
+}
+
+Plan make_plan(GDALDatasetH src, const std::string& name, const PipelineOptions& o) {
+  Plan p;
+  const int sw = GDALGetRasterXSize(src), sh = GDALGetRasterYSize(src);
+  p.bands = GDALGetRasterCount(src);
+  if (p.bands < 1) throw error("plan", name, "the source has no raster band");
+  p.type = GDALGetRasterDataType(GDALGetRasterBand(src, 1));
+  double sgt[6];
+  const bool has_gt = GDALGetGeoTransform(src, sgt) == CE_None;
+  OGRSpatialReferenceH ssrs = GDALGetSpatialRef(src);
+  if (ssrs) {
+    p.srs.reset(OSRClone(ssrs));
+    OSRSetAxisMappingStrategy(srs_of(p.srs), OAMS_TRADITIONAL_GIS_ORDER);
+  }
+  int has_nd = 0;
+  const double snd = GDALGetRasterNoDataValue(GDALGetRasterBand(src, 1), &has_nd);
+  if (has_nd) p.nodata = snd;
+  if (o.cog.nodata) {
+    if (!nodata_fits(p.type, *o.cog.nodata))
+      throw error("plan", name, "nodata " + std::to_string(*o.cog.nodata) + " does not fit the data type " +
+                                    GDALGetDataTypeName(p.type));
+    p.nodata = *o.cog.nodata;
+  }
+
+  const auto& r = o.reproject;
+  p.reproject = r.active();
+  if (p.reproject) {
+    normalize_resampling(r.resampling);
+    if (!has_gt) throw error("reproject", name, "the source has no geotransform, it cannot be reprojected");
+    if ((r.xres > 0) != (r.yres > 0) || r.xres < 0 || r.yres < 0)
+      throw error("reproject", name, "the resolution needs a positive X and Y value");
+    if (r.tap && !(r.xres > 0)) throw error("reproject", name, "--tap needs --res or --tr");
+    SrsHandle target;
+    if (!r.t_srs.empty()) {
+      target.reset(OSRNewSpatialReference(nullptr));
+      detail::GdalErrorCapture capture;
+      if (OSRSetFromUserInput(srs_of(target), r.t_srs.c_str()) != OGRERR_NONE)
+        throw error("reproject", name, "unknown CRS '" + r.t_srs + "'");
+      OSRSetAxisMappingStrategy(srs_of(target), OAMS_TRADITIONAL_GIS_ORDER);
+      if (!p.srs) throw error("reproject", name, "the source has no CRS (assign one with --a-srs or fix the source)");
+    } else if (p.srs) {
+      target.reset(OSRClone(srs_of(p.srs)));
+    }
+    // Suggested output grid, as gdalwarp computes it.
+    char* wkt = nullptr;
+    if (target) OSRExportToWkt(srs_of(target), &wkt);
+    CPLStringList topts;
+    if (wkt) topts.SetNameValue("DST_SRS", wkt);
+    CPLFree(wkt);
+    detail::GdalErrorCapture capture;
+    void* tr = GDALCreateGenImgProjTransformer2(src, nullptr, topts.List());
+    if (!tr) throw error("reproject", name, "cannot transform from the source CRS to the target CRS", capture.last_error());
+    double ext[4];
+    int w = 0, h = 0;
+    const CPLErr e = GDALSuggestedWarpOutput2(src, GDALGenImgProjTransform, tr, p.gt, &w, &h, ext, 0);
+    GDALDestroyGenImgProjTransformer(tr);
+    if (e != CE_None) throw error("reproject", name, "cannot compute the output grid", capture.last_error());
+    if (r.xres > 0) {
+      double minx = ext[0], miny = ext[1], maxx = ext[2], maxy = ext[3];
+      if (r.tap) {
+        minx = std::floor(minx / r.xres) * r.xres;
+        maxx = std::ceil(maxx / r.xres) * r.xres;
+        miny = std::floor(miny / r.yres) * r.yres;
+        maxy = std::ceil(maxy / r.yres) * r.yres;
+      }
+      w = static_cast<int>(std::lround((maxx - minx) / r.xres));
+      h = static_cast<int>(std::lround((maxy - miny) / r.yres));
+      if (!r.tap) {
+        w = static_cast<int>((maxx - minx + r.xres / 2) / r.xres);
+        h = static_cast<int>((maxy - miny + r.yres / 2) / r.yres);
+      }
+      const double gt[6] = {minx, r.xres, 0, maxy, 0, -r.yres};
+      std::copy(gt, gt + 6, p.gt);
+    }
+    if (w <= 0 || h <= 0 || double(w) * double(h) > 4e10)
+      throw error("reproject", name, "the output grid would be " + std::to_string(w) + "x" + std::to_string(h));
+    p.width = w;
+    p.height = h;
+    p.srs = std::move(target);
+    if (!p.nodata) p.nodata = default_nodata(p.type);
+  } else {
+    p.width = sw;
+    p.height = sh;
+    if (has_gt) std::copy(sgt, sgt + 6, p.gt);
+  }
+  p.crop = {0, 0, p.width, p.height};
+
+  if (o.clip.active()) {
+    if (!has_gt) throw error("clip", name, "the source has no geotransform, it cannot be clipped");
+    if (std::fabs(p.gt[2]) > 0 || std::fabs(p.gt[4]) > 0)
+      throw error("clip", name, "rotated grids cannot be clipped; reproject first (-t)");
+    const bool needs_srs = !o.clip.geometry.empty() || !o.clip.bbox_srs.empty();
+    if (needs_srs && !p.srs && !o.clip.bbox_srs.empty())
+      throw error("clip", name, "the raster has no CRS, so --bbox-srs cannot be applied");
+    p.clip = load_clip_geometry(o.clip, srs_of(p.srs));
+    OGREnvelope env;
+    OGR_G_GetEnvelope(static_cast<OGRGeometryH>(p.clip.get()), &env);
+    const double eps = 1e-6;
+    double c0 = (env.MinX - p.gt[0]) / p.gt[1], c1 = (env.MaxX - p.gt[0]) / p.gt[1];
+    double r0 = (env.MaxY - p.gt[3]) / p.gt[5], r1 = (env.MinY - p.gt[3]) / p.gt[5];
+    if (c0 > c1) std::swap(c0, c1);
+    if (r0 > r1) std::swap(r0, r1);
+    const double x0 = std::max(0.0, std::floor(c0 + eps)), x1 = std::min<double>(p.width, std::ceil(c1 - eps));
+    const double y0 = std::max(0.0, std::floor(r0 + eps)), y1 = std::min<double>(p.height, std::ceil(r1 - eps));
+    if (!(x1 > x0 && y1 > y0)) throw error("clip", name, "the clip area does not overlap the raster");
+    p.crop = {int(x0), int(y0), int(x1 - x0), int(y1 - y0)};
+    if (!p.nodata) p.nodata = default_nodata(p.type);
+  }
+  if (o.fill.enabled) {
+    if (!p.nodata) throw error("fill", name, "the raster has no nodata value, so there is nothing to fill (set --nodata)");
+    if (!(o.fill.max_distance > 0)) throw error("fill", name, "--fill-max-distance must be positive");
+    if (o.fill.smoothing < 0) throw error("fill", name, "--fill-smoothing must be 0 or more");
+  }
+  p.work = o.fill.enabled ? p.crop.grow(fill_halo(o.fill), p.width, p.height) : p.crop;
+  p.stage = p.reproject || o.fill.enabled || o.clip.active();
+  return p;
+}
+
+// An in-memory VRT exposing window `w` of `ds` (with an optional nodata override).
+DatasetHandle window_view(GDALDatasetH ds, const Window& w, std::optional<double> nodata, bool whole) {
+  CPLStringList argv;
+  argv.AddString("-of");
+  argv.AddString("VRT");
+  if (!whole) {
+    argv.AddString("-srcwin");
+    for (int v : {w.x, w.y, w.w, w.h}) argv.AddString(std::to_string(v).c_str());
+  }
+  if (nodata) {
+    argv.AddString("-a_nodata");
+    argv.AddString(std::isnan(*nodata) ? "nan" : CPLSPrintf("%.17g", *nodata));
+  }
+  GDALTranslateOptions* to = GDALTranslateOptionsNew(argv.List(), nullptr);
+  detail::GdalErrorCapture capture;
+  DatasetHandle out(GDALTranslate("", ds, to, nullptr));
+  GDALTranslateOptionsFree(to);
+  if (!out) throw error("plan", "", "cannot create a window view", capture.last_error());
+  return out;
+}
+
+struct StepTimer {
+  Report& report;
+  std::string step;
+  Clock::time_point start = Clock::now();
+  ~StepTimer() { report.step_seconds.emplace_back(step, std::chrono::duration<double>(Clock::now() - start).count()); }
+};
+
+int CPL_STDCALL step_progress(double complete, const char*, void* data) {
+  auto* pair = static_cast<std::pair<const ProgressFn*, const char*>*>(data);
+  if (pair->first && *pair->first) (*pair->first)(pair->second, std::clamp(complete, 0.0, 1.0));
+  return TRUE;
+}
+
+void warp_into(GDALDatasetH src, GDALDatasetH dst, const std::string& name, const Plan& plan,
+               const PipelineOptions& o, const MemoryBudget& budget, int threads) {
+  CPLStringList argv;
+  argv.AddString("-r");
+  argv.AddString(normalize_resampling(o.reproject.resampling).c_str());
+  argv.AddString("-multi");
+  argv.AddString("-wo");
+  argv.AddString(CPLSPrintf("NUM_THREADS=%d", threads));
+  argv.AddString("-wo");
+  argv.AddString("INIT_DEST=NO_DATA");
+  argv.AddString("-wm");
+  argv.AddString(CPLSPrintf("%llu", static_cast<unsigned long long>(budget.warp_memory())));
+  if (plan.nodata) {
+    argv.AddString("-dstnodata");
+    argv.AddString(std::isnan(*plan.nodata) ? "nan" : CPLSPrintf("%.17g", *plan.nodata));
+  }
+  GDALWarpAppOptions* wo = GDALWarpAppOptionsNew(argv.List(), nullptr);
+  std::pair<const ProgressFn*, const char*> pd{&o.progress, "reproject"};
+  GDALWarpAppOptionsSetProgress(wo, step_progress, &pd);
+  detail::GdalErrorCapture capture;
+  int usage_error = 0;
+  GDALDatasetH srcs[1] = {src};
+  GDALDatasetH out = GDALWarp(nullptr, dst, 1, srcs, wo, &usage_error);
+  GDALWarpAppOptionsFree(wo);
+  if (!out || usage_error) throw error("reproject", name, "warping failed", capture.last_error());
+}
+
+void copy_window(GDALDatasetH src, GDALDatasetH dst, const Window& w, const std::string& name, const ProgressFn& progress) {
+  DatasetHandle view = window_view(src, w, std::nullopt, w.x == 0 && w.y == 0 && w.w == GDALGetRasterXSize(src) &&
+                                                               w.h == GDALGetRasterYSize(src));
+  detail::GdalErrorCapture capture;
+  std::pair<const ProgressFn*, const char*> pd{&progress, "read"};
+  if (GDALDatasetCopyWholeRaster(get(view), dst, nullptr, step_progress, &pd) != CE_None)
+    throw error("read", name, "reading the source failed", capture.last_error());
+}
+
+// Clips (pixels whose centre is outside the polygon become nodata) and gathers the
+// per-band statistics over the published window, one row band at a time.
+std::vector<BandStats> clip_and_measure(GDALDatasetH ds, const Window& crop, const Plan& plan, const std::string& name,
+                                        const ProgressFn& progress, bool write) {
+  const int bands = GDALGetRasterCount(ds);
+  std::vector<BandStats> stats(bands);
+  std::vector<double> sum(bands, 0), sumsq(bands, 0);
+  std::vector<double> mn(bands, std::numeric_limits<double>::infinity()), mx(bands, -std::numeric_limits<double>::infinity());
+  const int rows = std::max(1, std::min(crop.h, int((16 << 20) / (8 * std::max(1, crop.w)))));
+  std::vector<double> buf;
+  std::vector<unsigned char> mask;
+  double dsgt[6];
+  GDALGetGeoTransform(ds, dsgt);
+  const bool nd_nan = plan.nodata && std::isnan(*plan.nodata);
+  for (int y = crop.y; y < crop.y + crop.h; y += rows) {
+    const int h = std::min(rows, crop.y + crop.h - y);
+    const std::size_t n = std::size_t(crop.w) * h;
+    if (plan.clip) {
+      mask.assign(n, 0);
+      const double gt[6] = {dsgt[0] + crop.x * dsgt[1], dsgt[1], 0, dsgt[3] + y * dsgt[5], 0, dsgt[5]};
+      DatasetHandle m(GDALCreate(GDALGetDriverByName("MEM"), "", crop.w, h, 0, GDT_Byte, nullptr));
+      CPLStringList band_opts;
+      band_opts.AddString(CPLSPrintf("DATAPOINTER=%p", static_cast<void*>(mask.data())));
+      GDALAddBand(get(m), GDT_Byte, band_opts.List());
+      GDALSetGeoTransform(get(m), const_cast<double*>(gt));
+      int band_list[1] = {1};
+      double burn[1] = {1};
+      OGRGeometryH geoms[1] = {static_cast<OGRGeometryH>(plan.clip.get())};
+      detail::GdalErrorCapture capture;
+      if (GDALRasterizeGeometries(get(m), 1, band_list, 1, geoms, nullptr, nullptr, burn, nullptr, nullptr, nullptr) !=
+          CE_None)
+        throw error("clip", name, "rasterizing the clip polygon failed", capture.last_error());
+    }
+    for (int b = 0; b < bands; ++b) {
+      GDALRasterBandH band = GDALGetRasterBand(ds, b + 1);
+      buf.resize(n);
+      if (GDALRasterIO(band, GF_Read, crop.x, y, crop.w, h, buf.data(), crop.w, h, GDT_Float64, 0, 0) != CE_None)
+        throw error("clip", name, "reading the staged raster failed", CPLGetLastErrorMsg());
+      bool changed = false;
+      for (std::size_t i = 0; i < n; ++i) {
+        double& v = buf[i];
+        if (plan.clip && !mask[i]) {
+          const bool already = plan.nodata && (nd_nan ? std::isnan(v) : v == *plan.nodata);
+          if (!already) {
+            v = *plan.nodata;
+            changed = true;
+          }
+          continue;
+        }
+        if (std::isnan(v) || (plan.nodata && v == *plan.nodata)) continue;
+        ++stats[b].valid_pixels;
+        sum[b] += v;
+        sumsq[b] += v * v;
+        mn[b] = std::min(mn[b], v);
+        mx[b] = std::max(mx[b], v);
+      }
+      if (write && changed &&
+          GDALRasterIO(band, GF_Write, crop.x, y, crop.w, h, buf.data(), crop.w, h, GDT_Float64, 0, 0) != CE_None)
+        throw error("clip", name, "writing the staged raster failed", CPLGetLastErrorMsg());
+    }
+    if (progress) progress(plan.clip ? "clip" : "stats", double(y + h - crop.y) / crop.h);
+  }
+  for (int b = 0; b < bands; ++b) {
+    auto& s = stats[b];
+    s.total_pixels = std::uint64_t(crop.w) * std::uint64_t(crop.h);
+    if (s.valid_pixels) {
+      s.min = mn[b];
+      s.max = mx[b];
+      s.mean = sum[b] / double(s.valid_pixels);
+      s.stddev = std::sqrt(std::max(0.0, sumsq[b] / double(s.valid_pixels) - s.mean * s.mean));
+    }
+  }
+  return stats;
+}
+
+void describe_output(Report& rep, const std::string& path, const Plan& plan) {
+  DatasetHandle ds(GDALOpenEx(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
+  if (!ds) throw error("validate", path, "cannot reopen the written COG", CPLGetLastErrorMsg());
+  rep.width = GDALGetRasterXSize(get(ds));
+  rep.height = GDALGetRasterYSize(get(ds));
+  rep.bands = GDALGetRasterCount(get(ds));
+  GDALRasterBandH b = GDALGetRasterBand(get(ds), 1);
+  rep.data_type = GDALGetDataTypeName(GDALGetRasterDataType(b));
+  double gt[6];
+  if (GDALGetGeoTransform(get(ds), gt) == CE_None) std::copy(gt, gt + 6, rep.geotransform.begin());
+  rep.xres = std::fabs(gt[1]);
+  rep.yres = std::fabs(gt[5]);
+  const double xs[4] = {gt[0], gt[0] + rep.width * gt[1], gt[0] + rep.height * gt[2],
+                        gt[0] + rep.width * gt[1] + rep.height * gt[2]};
+  const double ys[4] = {gt[3], gt[3] + rep.width * gt[4], gt[3] + rep.height * gt[5],
+                        gt[3] + rep.width * gt[4] + rep.height * gt[5]};
+  rep.bounds = {*std::min_element(xs, xs + 4), *std::min_element(ys, ys + 4), *std::max_element(xs, xs + 4),
+                *std::max_element(ys, ys + 4)};
+  int has = 0;
+  const double nd = GDALGetRasterNoDataValue(b, &has);
+  if (has) rep.nodata = nd;
+  if (OGRSpatialReferenceH srs = GDALGetSpatialRef(get(ds))) {
+    const char* opts[] = {"FORMAT=WKT2_2019", "MULTILINE=NO", nullptr};
+    char* wkt = nullptr;
+    OSRExportToWktEx(srs, &wkt, opts);
+    rep.crs_wkt2 = wkt ? wkt : "";
+    CPLFree(wkt);
+    const char* auth = OSRGetAuthorityName(srs, nullptr);
+    const char* code = OSRGetAuthorityCode(srs, nullptr);
+    if (auth && code && EQUAL(auth, "EPSG")) rep.epsg = std::atoi(code);
+    SrsHandle wgs(OSRNewSpatialReference(nullptr));
+    OSRImportFromEPSG(srs_of(wgs), 4326);
+    OSRSetAxisMappingStrategy(srs_of(wgs), OAMS_TRADITIONAL_GIS_ORDER);
+    SrsHandle from(OSRClone(srs));
+    OSRSetAxisMappingStrategy(srs_of(from), OAMS_TRADITIONAL_GIS_ORDER);
+    detail::GdalErrorCapture quiet;
+    TransformHandle ct(OCTNewCoordinateTransformation(srs_of(from), srs_of(wgs)));
+    if (ct) {
+      double a, bb, c, d;
+      if (OCTTransformBounds(static_cast<OGRCoordinateTransformationH>(ct.get()), rep.bounds[0], rep.bounds[1],
+                             rep.bounds[2], rep.bounds[3], &a, &bb, &c, &d, 21))
+        rep.bounds_4326 = std::array<double, 4>{a, bb, c, d};
+    }
+  }
+  const char* comp = GDALGetMetadataItem(get(ds), "COMPRESSION", "IMAGE_STRUCTURE");
+  rep.compression = comp ? comp : "NONE";
+  GDALGetBlockSize(b, &rep.block_width, &rep.block_height);
+  rep.overviews.clear();
+  for (int i = 0; i < GDALGetOverviewCount(b); ++i) {
+    GDALRasterBandH ov = GDALGetOverview(b, i);
+    rep.overviews.emplace_back(GDALGetRasterBandXSize(ov), GDALGetRasterBandYSize(ov));
+  }
+  (void)plan;
+}
+
+}  // namespace
+
+Report convert_dataset(GDALDatasetH src, const std::string& name, const std::string& output,
+                       const PipelineOptions& o, Report seed) {
+  GDALAllRegister();
+  const auto t0 = Clock::now();
+  Report rep = std::move(seed);
+  rep.tool = o.tool;
+  if (rep.input.empty()) rep.input = name;
+  rep.output = output;
+  if (rep.driver.empty())
+    if (GDALDriverH d = GDALGetDatasetDriver(src)) rep.driver = GDALGetDriverShortName(d);
+  const int threads = resolve_threads(o.threads);
+  tbb::global_control tbb_threads(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
+  MemoryBudget budget(o.staging);
+  rep.memory_budget_bytes = budget.total();
+  detail::ConfigScope config;
+  for (const auto& [k, v] : o.config) config.set(k, v);
+  const auto old_cache = GDALGetCacheMax64();
+  GDALSetCacheMax64(static_cast<GIntBig>(budget.block_cache()));
+  struct CacheRestore {
+    GIntBig v;
+    ~CacheRestore() { GDALSetCacheMax64(v); }
+  } cache_restore{old_cache};
+  detail::GdalErrorCapture capture;
+
+  // ---- plan: everything is checked before any pixel moves.
+  Plan plan;
+  {
+    StepTimer t{rep, "plan"};
+    try {
+      validate_cog_options(o.cog);
+    } catch (const error& e) {
+      throw error(e.step(), name, e.message());
+    }
+    check_output(name, output);
+    plan = make_plan(src, name, o);
+  }
+
+  // ---- pixels
+  StagedRaster staged;
+  DatasetHandle view;
+  GDALDatasetH write_src = src;
+  if (plan.stage) {
+    const std::string stem = base_name(output) + ".stage";
+    staged = create_staged(budget, plan.work.w, plan.work.h, plan.bands, plan.type, stem, o.staging.force);
+    // Staged files are written next to nothing the user sees; put them in tmpdir.
+    rep.staging = staged.in_memory ? "memory" : "file";
+    const double wgt[6] = {plan.gt[0] + plan.work.x * plan.gt[1] + plan.work.y * plan.gt[2], plan.gt[1], plan.gt[2],
+                           plan.gt[3] + plan.work.x * plan.gt[4] + plan.work.y * plan.gt[5], plan.gt[4], plan.gt[5]};
+    GDALSetGeoTransform(staged.get(), const_cast<double*>(wgt));
+    if (plan.srs) GDALSetSpatialRef(staged.get(), srs_of(plan.srs));
+    for (int b = 1; b <= plan.bands; ++b) {
+      GDALRasterBandH band = GDALGetRasterBand(staged.get(), b);
+      if (plan.nodata) GDALSetRasterNoDataValue(band, *plan.nodata);
+      GDALRasterBandH sb = GDALGetRasterBand(src, b);
+      GDALSetRasterColorInterpretation(band, GDALGetRasterColorInterpretation(sb));
+      if (GDALColorTableH ct = GDALGetRasterColorTable(sb)) GDALSetRasterColorTable(band, ct);
+    }
+    if (plan.reproject) {
+      StepTimer t{rep, "reproject"};
+      warp_into(src, staged.get(), name, plan, o, budget, threads);
+    } else {
+      StepTimer t{rep, "read"};
+      copy_window(src, staged.get(), plan.work, name, o.progress);
+    }
+    if (o.fill.enabled) {
+      StepTimer t{rep, "fill"};
+      FillOptions fo = o.fill;
+      if (fo.threads <= 0) fo.threads = threads;
+      for (int b = 1; b <= plan.bands; ++b) {
+        try {
+          fill_nodata(GDALGetRasterBand(staged.get(), b), fo, budget, o.progress);
+        } catch (const error& e) {
+          throw error("fill", name, e.message(), e.gdal_message());
+        }
+      }
+    }
+    const Window crop_in_work{plan.crop.x - plan.work.x, plan.crop.y - plan.work.y, plan.crop.w, plan.crop.h};
+    {
+      StepTimer t{rep, plan.clip ? "clip" : "stats"};
+      rep.band_stats = clip_and_measure(staged.get(), crop_in_work, plan, name, o.progress, true);
+    }
+    const bool whole = crop_in_work.x == 0 && crop_in_work.y == 0 && crop_in_work.w == plan.work.w &&
+                       crop_in_work.h == plan.work.h;
+    if (!whole) {
+      view = window_view(staged.get(), crop_in_work, std::nullopt, false);
+      write_src = get(view);
+    } else {
+      write_src = staged.get();
+    }
+  } else {
+    rep.staging = "none";
+    if (o.cog.nodata) {
+      view = window_view(src, plan.crop, plan.nodata, true);
+      write_src = get(view);
+    }
+    StepTimer t{rep, "stats"};
+    rep.band_stats = clip_and_measure(write_src, plan.crop, plan, name, o.progress, false);
+  }
+
+  // ---- write, validate, publish
+  TempPath temp(staging_dir_for(output, budget.tmpdir()), base_name(output), ".tif");
+  {
+    StepTimer t{rep, "write"};
+    try {
+      write_cog(write_src, temp.path(), o.cog, threads, budget.tmpdir(), o.progress);
+    } catch (const error& e) {
+      throw error("write", output, e.message(), e.gdal_message());
+    }
+  }
+  view.reset();
+  staged = StagedRaster{};  // free staging before hashing and publishing
+  {
+    StepTimer t{rep, "validate"};
+    if (o.validate) {
+      const CogValidation v = validate_cog(temp.path());
+      if (!v.valid) {
+        std::string msg;
+        for (const auto& e : v.errors) msg += (msg.empty() ? "" : "; ") + e;
+        throw error("validate", output, "the written file is not a valid COG: " + msg);
+      }
+    }
+    describe_output(rep, temp.path(), plan);
+    rep.sha256 = sha256_file(temp.path());
+    VSIStatBufL st;
+    if (VSIStatL(temp.path().c_str(), &st) == 0) rep.output_bytes = static_cast<std::uint64_t>(st.st_size);
+  }
+  {
+    StepTimer t{rep, "publish"};
+    publish(temp.path(), output, o.progress);
+    temp.release();
+  }
+  for (const auto& w : capture.warnings())
+    if (std::find(rep.warnings.begin(), rep.warnings.end(), w) == rep.warnings.end()) rep.warnings.push_back(w);
+  rep.total_seconds += std::chrono::duration<double>(Clock::now() - t0).count();
+  rep.peak_rss_bytes = peak_rss();
+  return rep;
+}
+
+Report convert(const std::string& input, const std::string& output, const PipelineOptions& options) {
+  GDALAllRegister();
+  const auto t0 = Clock::now();
+  Report seed;
+  detail::SourceHandle source = detail::open_source(input, options, seed);
+  seed.total_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  return convert_dataset(source.get(), input, output, options, std::move(seed));
+}
+
+}  // namespace cogkit

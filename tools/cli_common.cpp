@@ -1,0 +1,244 @@
+#include "cli_common.hpp"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+
+#include <gdal.h>
+
+#include "cogkit/error.hpp"
+#include "cogkit/staging.hpp"
+
+namespace cogkit::cli {
+namespace {
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, sep)) out.push_back(item);
+  return out;
+}
+
+// A one-line progress bar on a TTY: "[reproject]  42% |#########            |".
+class ProgressBar {
+ public:
+  void operator()(std::string_view step, double fraction) {
+    std::lock_guard lock(mutex_);
+    const int pct = static_cast<int>(std::floor(fraction * 100));
+    if (step == step_ && pct == pct_) return;
+    step_ = std::string(step);
+    pct_ = pct;
+    const int width = 30, filled = pct * width / 100;
+    std::fprintf(stderr, "\r%-10s %3d%% |%.*s%*s|", step_.c_str(), pct, filled,
+                 "##############################", width - filled, "");
+    std::fflush(stderr);
+    dirty_ = true;
+  }
+  void finish() {
+    std::lock_guard lock(mutex_);
+    if (dirty_) std::fprintf(stderr, "\r%*s\r", 60, "");
+    dirty_ = false;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::string step_;
+  int pct_ = -1;
+  bool dirty_ = false;
+};
+
+}  // namespace
+
+void add_common_options(CLI::App& app, CommonArgs& a) {
+  auto& o = a.options;
+  app.add_option("INPUT", a.input, "Input raster (GeoTIFF, any GDAL raster, ESRI ASCII grid, XYZ; local or /vsi...)")->required();
+  app.add_option("OUTPUT", a.output, "Output COG (local path or /vsis3/bucket/key)")->required();
+
+  // reproject / resample
+  app.add_option("-t,--t-srs", o.reproject.t_srs, "Target CRS (EPSG:code, WKT, PROJ string)")->group("Reproject");
+  app.add_option("--res", o.reproject.xres, "Target resolution (square pixels), in target CRS units")
+      ->group("Reproject")
+      ->each([&o](const std::string&) { o.reproject.yres = o.reproject.xres; });
+  app.add_option("--tr", a.tr, "Target resolution XRES YRES")->expected(2)->group("Reproject");
+  app.add_flag("--tap", o.reproject.tap, "Align the output extent on multiples of the resolution")->group("Reproject");
+  app.add_option("-r,--resampling", o.reproject.resampling,
+                 "Resampling kernel: nearest, bilinear, cubic, cubicspline, lanczos, average, rms, mode, max, min, med, "
+                 "q1, q3, sum")
+      ->group("Reproject")
+      ->capture_default_str();
+  app.add_option("-j,--threads", o.threads, "Worker threads (0 = all cores)")->capture_default_str();
+
+  // fill
+  app.add_flag("--fill", o.fill.enabled, "Fill nodata holes by inverse-distance interpolation")->group("Fill");
+  app.add_option("--fill-max-distance", o.fill.max_distance, "Maximum search distance, pixels")
+      ->group("Fill")
+      ->capture_default_str();
+  app.add_option("--fill-smoothing", o.fill.smoothing, "Smoothing iterations over filled pixels")
+      ->group("Fill")
+      ->capture_default_str();
+  app.add_option("--fill-method", o.fill.method, "invdist (GDAL's algorithm) or nearest")
+      ->group("Fill")
+      ->transform(CLI::CheckedTransformer(std::map<std::string, FillMethod>{{"invdist", FillMethod::invdist},
+                                                                             {"nearest", FillMethod::nearest}},
+                                          CLI::ignore_case));
+  app.add_flag("--fill-interior-only", o.fill.interior_only,
+               "Fill only holes enclosed by data (not touching the raster edge or the nodata collar)")
+      ->group("Fill");
+
+  // clip
+  app.add_option("--clip", o.clip.geometry, "Clip polygon: an OGR-readable file (any CRS) or WKT")->group("Clip");
+  app.add_option("--bbox", a.bbox, "Clip box XMIN,YMIN,XMAX,YMAX")->group("Clip");
+  app.add_option("--bbox-srs", o.clip.bbox_srs, "CRS of --bbox and of WKT given to --clip (default: output CRS)")
+      ->group("Clip");
+
+  // write
+  app.add_option("--compress", o.cog.compress, "deflate, zstd, lzw, lerc, webp, jpeg, none")
+      ->group("COG")
+      ->capture_default_str();
+  app.add_option("--level", o.cog.level, "Compression level (JPEG/WEBP: quality)")->group("COG");
+  app.add_option("--predictor", o.cog.predictor, "auto (2 for integers, 3 for floats), none, 2, 3")
+      ->group("COG")
+      ->capture_default_str();
+  app.add_option("--blocksize", o.cog.blocksize, "Tile size in pixels")->group("COG")->capture_default_str();
+  app.add_option("--overviews", o.cog.overviews, "auto or none")->group("COG")->capture_default_str();
+  app.add_option("--overview-resampling", o.cog.overview_resampling,
+                 "Overview resampling (nearest, average, bilinear, cubic, ...; default GDAL's: cubic)")
+      ->group("COG");
+  app.add_option("--nodata", o.cog.nodata, "Assign/override the nodata value")->group("COG");
+  app.add_option("--co", o.cog.creation_options, "Extra GDAL COG creation option KEY=VALUE (repeatable)")
+      ->group("COG")
+      ->take_all();
+  app.add_option("--config", a.config_pairs, "GDAL configuration option KEY VALUE (repeatable)")
+      ->expected(2)
+      ->take_all()
+      ->group("COG");
+
+  // staging
+  app.add_option("--memory-budget", a.memory_budget,
+                 "Memory budget, e.g. 448MB, 2GB, 1GiB (default: 25% of the memory available, honouring cgroup limits)")
+      ->group("Resources");
+  app.add_option("--tmpdir", o.staging.tmpdir, "Directory for temporary files (default: $TMPDIR or /tmp)")
+      ->group("Resources");
+  app.add_option("--staging", o.staging.force, "Force staging: memory or file (default: by budget)")
+      ->group("Resources")
+      ->check(CLI::IsMember({"memory", "file"}));
+
+  // report
+  app.add_flag("--json", a.json, "Print the JSON report on stdout")->group("Report");
+  app.add_option("--report", a.report_path, "Write the JSON report to FILE")->group("Report");
+  app.add_flag("-q,--quiet", a.quiet, "No progress bar")->group("Report");
+  app.add_flag("--no-validate", [&o](std::int64_t) { o.validate = false; }, "Skip the COG layout check")
+      ->group("Report");
+}
+
+namespace {
+
+void finish_args(CommonArgs& a) {
+  auto& o = a.options;
+  if (!a.tr.empty()) {
+    o.reproject.xres = a.tr[0];
+    o.reproject.yres = a.tr[1];
+  }
+  if (!a.bbox.empty()) {
+    const auto parts = split(a.bbox, ',');
+    std::array<double, 4> b{};
+    if (parts.size() != 4) throw error("options", "", "--bbox expects XMIN,YMIN,XMAX,YMAX, got '" + a.bbox + "'");
+    for (int i = 0; i < 4; ++i) {
+      try {
+        std::size_t pos = 0;
+        b[i] = std::stod(parts[i], &pos);
+        if (pos != parts[i].size()) throw std::invalid_argument("trailing");
+      } catch (const std::exception&) {
+        throw error("options", "", "--bbox expects numbers, got '" + parts[i] + "'");
+      }
+    }
+    o.clip.bbox = b;
+  }
+  if (!a.memory_budget.empty()) o.staging.memory_budget = parse_size(a.memory_budget);
+  for (std::size_t i = 0; i + 1 < a.config_pairs.size(); i += 2) o.config.emplace_back(a.config_pairs[i], a.config_pairs[i + 1]);
+  normalize_resampling(o.reproject.resampling);
+  validate_cog_options(o.cog);
+  if (o.threads < 0) throw error("options", "", "--threads must be 0 (all cores) or more");
+}
+
+// Markdown table of every option, generated from the same declarations as --help.
+void print_markdown(const CLI::App& app) {
+  std::printf("### `%s`\n\n%s\n\n| Option | Description | Default |\n|---|---|---|\n", app.get_name().c_str(),
+              app.get_description().c_str());
+  for (const CLI::Option* opt : app.get_options()) {
+    if (opt->get_name().empty() || opt->get_group().empty()) continue;
+    std::string names = opt->get_name(false, true);
+    std::string desc = opt->get_description();
+    for (auto& c : desc)
+      if (c == '|') c = '/';
+    std::printf("| `%s` | %s | %s |\n", names.c_str(), desc.c_str(), opt->get_default_str().c_str());
+  }
+  std::printf("\n");
+}
+
+}  // namespace
+
+int run_tool(std::string_view tool, CLI::App& app, CommonArgs& args, int argc, char** argv,
+             const std::function<Report(const CommonArgs&)>& job) {
+  bool markdown = false;
+  app.add_flag("--help-markdown", markdown, "Print the options as a Markdown table (docs)")->group("");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    if (markdown) {
+      print_markdown(app);
+      return 0;
+    }
+    std::string msg = e.what();
+    std::fprintf(stderr, "%.*s: options: %s\n", int(tool.size()), tool.data(), msg.c_str());
+    return e.get_exit_code() ? 2 : 0;
+  }
+  install_signal_cleanup();
+  GDALAllRegister();
+  capture_gdal_diagnostics();
+  ProgressBar bar;
+  const bool tty = isatty(STDERR_FILENO) && !args.quiet;
+  try {
+    finish_args(args);
+    args.options.tool = std::string(tool);
+    if (tty) args.options.progress = [&bar](std::string_view s, double f) { bar(s, f); };
+    const Report report = job(args);
+    bar.finish();
+    const std::string text = report.to_json(2);
+    if (!args.report_path.empty()) {
+      std::ofstream f(args.report_path);
+      f << text << "\n";
+      if (!f) throw error("report", args.report_path, "cannot write the report");
+    }
+    if (args.json) std::printf("%s\n", text.c_str());
+    return 0;
+  } catch (const error& e) {
+    bar.finish();
+    std::string path = e.path().empty() ? args.input : e.path();
+    std::string line = std::string(tool) + ": ";
+    if (!path.empty()) line += path + ": ";
+    line += (e.step().empty() ? std::string() : e.step() + ": ") + e.message();
+    if (!e.gdal_message().empty() && e.message().find(e.gdal_message()) == std::string::npos)
+      line += " (GDAL: " + e.gdal_message() + ")";
+    for (auto& c : line)
+      if (c == '\n') c = ' ';
+    std::fprintf(stderr, "%s\n", line.c_str());
+    return 1;
+  } catch (const std::exception& e) {
+    bar.finish();
+    std::fprintf(stderr, "%.*s: %s: %s\n", int(tool.size()), tool.data(), args.input.c_str(), e.what());
+    return 1;
+  }
+}
+
+}  // namespace cogkit::cli
