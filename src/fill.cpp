@@ -19,6 +19,16 @@ FillStats fill_nodata_stats(GDALRasterBandH band, const FillOptions& options, co
   return detail::fill_band(band, options, budget.work_memory(), progress);
 }
 
+FillStats fill_nodata_copy_stats(GDALRasterBandH source, GDALRasterBandH target, const FillOptions& options,
+                                 const MemoryBudget& budget, const ProgressFn& progress) {
+  return detail::fill_band(source, target, options, budget.work_memory(), progress);
+}
+
+void fill_nodata_copy(GDALRasterBandH source, GDALRasterBandH target, const FillOptions& options,
+                      const MemoryBudget& budget, const ProgressFn& progress) {
+  (void)fill_nodata_copy_stats(source, target, options, budget, progress);
+}
+
 void fill_nodata(GDALRasterBandH band, const FillOptions& options, const MemoryBudget& budget,
                  const ProgressFn& progress) {
   (void)fill_nodata_stats(band, options, budget, progress);

@@ -171,6 +171,28 @@ TEST(Fill, TiledGeoTiffBandInPlaceMatchesGdal) {
   EXPECT_EQ(differing_pixels(raw(band_of(reopened)), expected, 4), 0u);
 }
 
+TEST(Fill, SourceToTargetMatchesGdal) {
+  cogkit::test::TempDir dir;
+  const std::vector<double> dem = test_dem(12);
+  for (int smoothing : {0, 2}) {
+    const auto expected = gdal_reference(dem, GDT_Float32, 22, smoothing);
+    DatasetHandle src = make_mem(dem, GDT_Float32);
+    const std::string path = dir / ("target" + std::to_string(smoothing) + ".tif");
+    char* co[] = {const_cast<char*>("TILED=YES"), const_cast<char*>("COMPRESS=ZSTD"), nullptr};
+    DatasetHandle dst(GDALCreate(GDALGetDriverByName("GTiff"), path.c_str(), kWidth, kHeight, 1, GDT_Float32, co));
+    GDALSetRasterNoDataValue(band_of(dst), kNodata);
+    FillOptions o;
+    o.max_distance = 22;
+    o.smoothing = smoothing;
+    o.tile_rows = 40;
+    o.threads = 2;
+    cogkit::detail::fill_band(band_of(src), band_of(dst), o, 1u << 20, {});
+    EXPECT_EQ(differing_pixels(raw(band_of(dst)), expected, 4), 0u);
+    // The source is untouched.
+    EXPECT_EQ(differing_pixels(raw(band_of(src)), raw(band_of(make_mem(dem, GDT_Float32))), 4), 0u);
+  }
+}
+
 TEST(Fill, PublicEntryPointUsesTheBudget) {
   const std::vector<double> dem = test_dem(5);
   const auto expected = gdal_reference(dem, GDT_Float32, 20, 1);

@@ -15,12 +15,13 @@
 //
 // Memory (bytes), W = band width, S = strip rows, h = halo, n = smoothing:
 //
-//     W × [ (S + 2h) × (5 + i)  +  (S + 2n) × 18  +  S × 4 ]
+//     W × [ (2S + 2h) × (5 + i)  +  (S + 2n) × (14 + 4·[n > 0]) ]
 //
-// with i = 1 for interior_only (else 0); plus, for interior_only, the hole labelling:
-// 13 bytes per horizontal run of nodata pixels + 8 bytes per row (whole raster, see
+// (a ring of S + 2h original rows and S rows read ahead: value, mask, interior flag; the
+// kernel's candidate rows, output and masks) with i = 1 for interior_only (else 0);
+// plus, for interior_only, the hole labelling: 13 bytes per horizontal run of nodata pixels + 8 bytes per row (whole raster, see
 // docs/fill.md). S is the largest of 64..2048 rows that fits budget.work_memory(), or
-// FillOptions::tile_rows when set. For W = 8000, md = 100, n = 0, S = 256: ≈ 62 MB.
+// FillOptions::tile_rows when set. For W = 8000, md = 100, n = 0, S = 64: ≈ 23 MB.
 #pragma once
 
 #include <cstdint>
@@ -67,6 +68,12 @@ int fill_halo(const FillOptions& options);
 void fill_nodata(GDALRasterBandH band, const FillOptions& options, const MemoryBudget& budget,
                  const ProgressFn& progress = {});
 
+// Same, reading the original values from `source` and writing the filled band to `target`
+// (same size and data type; equals copying source to target, then fill_nodata(target)).
+// With distinct bands the next strip is read while the current one is computed.
+void fill_nodata_copy(GDALRasterBandH source, GDALRasterBandH target, const FillOptions& options,
+                      const MemoryBudget& budget, const ProgressFn& progress = {});
+
 // What fill_nodata() did (for reports and tests).
 struct FillStats {
   std::uint64_t filled = 0;       // pixels given a value
@@ -76,5 +83,7 @@ struct FillStats {
 };
 FillStats fill_nodata_stats(GDALRasterBandH band, const FillOptions& options, const MemoryBudget& budget,
                             const ProgressFn& progress = {});
+FillStats fill_nodata_copy_stats(GDALRasterBandH source, GDALRasterBandH target, const FillOptions& options,
+                                 const MemoryBudget& budget, const ProgressFn& progress = {});
 
 }  // namespace cogkit

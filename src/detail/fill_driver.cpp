@@ -3,6 +3,7 @@
 #include "detail/fill_driver.hpp"
 
 #include <algorithm>
+#include <future>
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -60,7 +61,13 @@ int choose_fill_tile_rows(int width, int height, int halo, int smoothing, bool i
 
 FillStats fill_band(GDALRasterBandH band, const FillOptions& options, std::uint64_t work_bytes,
                     const ProgressFn& progress) {
-  if (!band) throw error("fill", "<band>", "no band to fill");
+  return fill_band(band, band, options, work_bytes, progress);
+}
+
+FillStats fill_band(GDALRasterBandH source, GDALRasterBandH target, const FillOptions& options,
+                    std::uint64_t work_bytes, const ProgressFn& progress) {
+  if (!source || !target) throw error("fill", "<band>", "no band to fill");
+  GDALRasterBandH band = source;
   int has_nodata = 0;
   const double nodata = GDALGetRasterNoDataValue(band, &has_nodata);
   if (!has_nodata) fail(band, "the band has no nodata value, so there is nothing to fill");
@@ -70,6 +77,11 @@ FillStats fill_band(GDALRasterBandH band, const FillOptions& options, std::uint6
   const int width = GDALGetRasterBandXSize(band);
   const int height = GDALGetRasterBandYSize(band);
   const GDALDataType type = GDALGetRasterDataType(band);
+  if (target != source &&
+      (GDALGetRasterBandXSize(target) != width || GDALGetRasterBandYSize(target) != height ||
+       GDALGetRasterDataType(target) != type))
+    fail(target, "the fill target must have the size and data type of the source");
+  const bool in_place = target == source;
   GDALRasterBandH mask = GDALGetMaskBand(band);
   const int mask_flags = GDALGetMaskFlags(band);
 
@@ -137,71 +149,113 @@ FillStats fill_band(GDALRasterBandH band, const FillOptions& options, std::uint6
   const int threads = options.threads > 0 ? options.threads : tbb::info::default_concurrency();
   tbb::task_arena arena(threads);
 
+  // Ring buffer of original rows: row r lives in slot r % ring_rows. A strip needs
+  // tile_rows + 2 × halo rows; the rows it shares with the previous strip stay in place.
   const std::size_t w = static_cast<std::size_t>(width);
-  FillStrip strip;
-  const std::size_t capacity = static_cast<std::size_t>(std::min(height, tile_rows + 2 * halo)) * w;
-  strip.values.resize(capacity);
-  strip.valid.resize(capacity);
+  const int ring_rows = std::min(height, tile_rows + 2 * halo);
+  std::vector<float> ring_values(static_cast<std::size_t>(ring_rows) * w);
+  std::vector<std::uint8_t> ring_valid(static_cast<std::size_t>(ring_rows) * w);
+  std::vector<std::uint8_t> ring_interior(options.interior_only ? ring_valid.size() : 0);
+  auto slot = [&](int row) { return static_cast<std::size_t>(row % ring_rows) * w; };
+
+  // Rows read ahead (by another thread when the target is a different band).
+  std::vector<float> pre_values(static_cast<std::size_t>(std::min(height, tile_rows)) * w);
+  std::vector<std::uint8_t> pre_valid(pre_values.size());
 
   // Interior-only: label the holes of the whole band first (streamed by strips).
   HoleLabels labels(width, height);
   if (options.interior_only) {
-    strip.interior.resize(capacity);
-    const int band_rows = std::max(1, std::min(height, tile_rows + 2 * halo));
-    for (int y = 0; y < height; y += band_rows) {
-      const int rows = std::min(band_rows, height - y);
-      read_rows(band, mask, width, y, rows, nullptr, strip.valid.data());
-      for (int r = 0; r < rows; ++r) labels.add_row(&strip.valid[static_cast<std::size_t>(r) * w]);
+    for (int y = 0; y < height; y += ring_rows) {
+      const int rows = std::min(ring_rows, height - y);
+      read_rows(band, mask, width, y, rows, nullptr, ring_valid.data());
+      for (int r = 0; r < rows; ++r) labels.add_row(&ring_valid[static_cast<std::size_t>(r) * w]);
     }
     labels.finish();
     stats.work_bytes += labels.memory_bytes();
   }
 
+  // Stores rows [y, y + rows) held in (values, valid) into the ring.
+  auto store = [&](int y, int rows, const float* values, const std::uint8_t* valid) {
+    for (int r = 0; r < rows; ++r) {
+      const std::size_t from = static_cast<std::size_t>(r) * w;
+      std::memcpy(&ring_values[slot(y + r)], values + from, w * sizeof(float));
+      std::memcpy(&ring_valid[slot(y + r)], valid + from, w);
+      if (options.interior_only) labels.interior_row(y + r, &ring_interior[slot(y + r)]);
+    }
+  };
+  // Reads rows [y, y + rows) straight into the ring (in at most two contiguous pieces).
+  auto read_into_ring = [&](int y, int rows) {
+    while (rows > 0) {
+      const int first_slot = y % ring_rows;
+      const int n = std::min(rows, ring_rows - first_slot);
+      read_rows(band, mask, width, y, n, &ring_values[slot(y)], &ring_valid[slot(y)]);
+      if (options.interior_only)
+        for (int r = 0; r < n; ++r) labels.interior_row(y + r, &ring_interior[slot(y + r)]);
+      y += n;
+      rows -= n;
+    }
+  };
+
   FillScratch scratch;
-  std::vector<float> out(static_cast<std::size_t>(tile_rows) * w);
-  const bool lossless_rewrite = type == GDT_Float32 || type == GDT_Byte || type == GDT_Int16 || type == GDT_UInt16;
-  strip.in_begin = strip.in_end = 0;
+  FillStrip strip;
+  const bool lossless_rewrite =
+      in_place && (type == GDT_Float32 || type == GDT_Byte || type == GDT_Int16 || type == GDT_UInt16);
+  int in_end = std::min(height, tile_rows + halo);
+  read_into_ring(0, in_end);
   for (int y0 = 0; y0 < height; y0 += tile_rows) {
     const int y1 = std::min(height, y0 + tile_rows);
     const int need_begin = std::max(0, y0 - halo);
-    const int need_end = std::min(height, y1 + halo);
-    // Keep the rows shared with the previous strip: they hold original values even where
-    // the band has already been overwritten.
-    int keep_begin = std::max(need_begin, strip.in_begin);
-    const int keep_end = std::min(need_end, strip.in_end);
-    if (keep_end > keep_begin) {
-      const std::size_t from = static_cast<std::size_t>(keep_begin - strip.in_begin) * w;
-      const std::size_t count = static_cast<std::size_t>(keep_end - keep_begin) * w;
-      std::memmove(strip.values.data(), strip.values.data() + from, count * sizeof(float));
-      std::memmove(strip.valid.data(), strip.valid.data() + from, count);
-      if (options.interior_only) std::memmove(strip.interior.data(), strip.interior.data() + from, count);
-    } else {
-      keep_begin = need_begin;
-    }
-    const int read_begin = std::max(keep_end, need_begin);
-    const std::size_t dst = static_cast<std::size_t>(read_begin - need_begin) * w;
-    read_rows(band, mask, width, read_begin, need_end - read_begin, strip.values.data() + dst,
-              strip.valid.data() + dst);
-    if (options.interior_only)
-      for (int y = read_begin; y < need_end; ++y)
-        labels.interior_row(y, strip.interior.data() + static_cast<std::size_t>(y - need_begin) * w);
+    const int need_end = std::min(height, y1 + halo);  // == in_end here
+    const int next_end = std::min(height, y1 + tile_rows + halo);
     strip.in_begin = need_begin;
     strip.in_end = need_end;
+    strip.values.resize(static_cast<std::size_t>(need_end - need_begin));
+    strip.valid.resize(strip.values.size());
+    strip.interior.resize(options.interior_only ? strip.values.size() : 0);
+    for (int r = need_begin; r < need_end; ++r) {
+      const std::size_t i = static_cast<std::size_t>(r - need_begin);
+      strip.values[i] = &ring_values[slot(r)];
+      strip.valid[i] = &ring_valid[slot(r)];
+      if (options.interior_only) strip.interior[i] = &ring_interior[slot(r)];
+    }
+
+    // Read the next strip's new rows while this one is computed — from another thread
+    // only when the rows come from a dataset we are not writing.
+    std::future<void> ahead;
+    const int ahead_rows = next_end - in_end;
+    if (!in_place && ahead_rows > 0)
+      ahead = std::async(std::launch::async,
+                         [&] { read_rows(band, mask, width, in_end, ahead_rows, pre_values.data(), pre_valid.data()); });
 
     std::size_t filled = 0;
-    arena.execute([&] { filled = fill_strip(params, strip, y0, y1, scratch, out.data()); });
+    const float* out = nullptr;
+    try {
+      arena.execute([&] { filled = fill_strip(params, strip, y0, y1, scratch, out); });
+    } catch (...) {
+      if (ahead.valid()) ahead.wait();
+      throw;
+    }
     stats.filled += filled;
 
     if (filled > 0 || !lossless_rewrite) {
       CPLErrorReset();
-      if (GDALRasterIO(band, GF_Write, 0, y0, width, y1 - y0, out.data(), width, y1 - y0, GDT_Float32, 0, 0) !=
-          CE_None)
-        fail(band, "cannot write rows " + std::to_string(y0) + ".." + std::to_string(y1 - 1));
+      if (GDALRasterIO(target, GF_Write, 0, y0, width, y1 - y0, const_cast<float*>(out), width, y1 - y0,
+                       GDT_Float32, 0, 0) != CE_None)
+        fail(target, "cannot write rows " + std::to_string(y0) + ".." + std::to_string(y1 - 1));
+    }
+    if (ahead_rows > 0) {
+      if (ahead.valid()) {
+        ahead.get();
+        store(in_end, ahead_rows, pre_values.data(), pre_valid.data());
+      } else {
+        read_into_ring(in_end, ahead_rows);  // in place: rows below everything written so far
+      }
+      in_end = next_end;
     }
     if (progress) progress("fill", static_cast<double>(y1) / height);
   }
   // Cached mask blocks describe the unfilled band.
-  GDALFlushRasterCache(mask);
+  if (in_place) GDALFlushRasterCache(mask);
   return stats;
 }
 

@@ -17,5 +17,9 @@ int choose_fill_tile_rows(int width, int height, int halo, int smoothing, bool i
 
 FillStats fill_band(GDALRasterBandH band, const FillOptions& options, std::uint64_t work_bytes,
                     const ProgressFn& progress);
+// Reads original values from `source`, writes filled rows to `target` (same size and type;
+// may be the same band).
+FillStats fill_band(GDALRasterBandH source, GDALRasterBandH target, const FillOptions& options,
+                    std::uint64_t work_bytes, const ProgressFn& progress);
 
 }  // namespace cogkit::detail

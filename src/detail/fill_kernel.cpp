@@ -37,13 +37,10 @@ inline void quad_check(double& quad_dist, float& quad_value, int target_x, std::
 struct RowView {
   const std::int32_t* top;     // nearest valid row at or above y, per column
   const std::int32_t* bottom;  // nearest valid row below y (GDAL's bottom-up "last" line)
-  const float* values;         // strip values
+  const float* const* rows;    // strip value rows
   int in_begin;
   int width;
-  float value_at(std::int32_t row, int x) const {
-    return values[static_cast<std::size_t>(row - in_begin) * static_cast<std::size_t>(width) +
-                  static_cast<std::size_t>(x)];
-  }
+  float value_at(std::int32_t row, int x) const { return rows[row - in_begin][x]; }
 };
 
 // Inverse-distance fill of pixel (x, y); returns false when no source was within reach.
@@ -141,15 +138,16 @@ int fill_kernel_halo(double max_distance, int smoothing) {
 
 std::uint64_t fill_strip_bytes(int width, int core_rows, int halo, int smoothing, bool interior_only) {
   const std::uint64_t w = static_cast<std::uint64_t>(std::max(width, 0));
-  const std::uint64_t in_rows = static_cast<std::uint64_t>(core_rows) + 2u * static_cast<std::uint64_t>(halo);
-  const std::uint64_t work_rows = static_cast<std::uint64_t>(core_rows) + 2u * static_cast<std::uint64_t>(smoothing);
-  const std::uint64_t per_in = 4 + 1 + (interior_only ? 1 : 0);  // value, valid, interior
-  const std::uint64_t per_work = 4 + 4 + 4 + 4 + 1 + 1;          // top, bottom, work, work2, fmask, tmask
-  return w * (in_rows * per_in + work_rows * per_work + static_cast<std::uint64_t>(core_rows) * 4);
+  const std::uint64_t s = static_cast<std::uint64_t>(core_rows);
+  const std::uint64_t in_rows = s + 2u * static_cast<std::uint64_t>(halo);
+  const std::uint64_t work_rows = s + 2u * static_cast<std::uint64_t>(smoothing);
+  const std::uint64_t per_in = 4 + 1 + (interior_only ? 1 : 0);   // value, valid, interior
+  const std::uint64_t per_work = 4 + 4 + 4 + 1 + 1 + (smoothing > 0 ? 4 : 0);  // top, bottom, work, fmask, tmask, work2
+  return w * ((in_rows + s) * per_in + work_rows * per_work);     // ring + prefetch, kernel scratch
 }
 
 std::size_t fill_strip(const FillKernelParams& p, const FillStrip& strip, int core_begin, int core_end,
-                       FillScratch& s, float* out) {
+                       FillScratch& s, const float*& out) {
   const int width = p.width;
   const std::size_t w = static_cast<std::size_t>(width);
   const int n = std::max(0, p.smoothing);
@@ -159,9 +157,8 @@ std::size_t fill_strip(const FillKernelParams& p, const FillStrip& strip, int co
   const int rows = b - a;
   const std::size_t cells = static_cast<std::size_t>(rows) * w;
   const int in_begin = strip.in_begin, in_end = strip.in_end;
-  auto in_index = [&](int row, int x) {
-    return static_cast<std::size_t>(row - in_begin) * w + static_cast<std::size_t>(x);
-  };
+  auto valid_row = [&](int row) { return strip.valid[static_cast<std::size_t>(row - in_begin)]; };
+  auto value_row = [&](int row) { return strip.values[static_cast<std::size_t>(row - in_begin)]; };
 
   s.top.resize(cells);
   s.bottom.resize(cells);
@@ -178,7 +175,7 @@ std::size_t fill_strip(const FillKernelParams& p, const FillStrip& strip, int co
     const int cw = x1 - x0;
     std::vector<std::int32_t> last(static_cast<std::size_t>(cw), -1);
     for (int y = in_begin; y < b; ++y) {
-      const std::uint8_t* valid = &strip.valid[in_index(y, x0)];
+      const std::uint8_t* valid = valid_row(y) + x0;
       for (int i = 0; i < cw; ++i)
         if (valid[i]) last[static_cast<std::size_t>(i)] = y;
       if (y >= a) {
@@ -198,7 +195,7 @@ std::size_t fill_strip(const FillKernelParams& p, const FillStrip& strip, int co
           bottom[i] = (l >= 0 && l - (y + 1) <= max_steps) ? l : -1;
         }
       }
-      const std::uint8_t* valid = &strip.valid[in_index(y, x0)];
+      const std::uint8_t* valid = valid_row(y) + x0;
       for (int i = 0; i < cw; ++i)
         if (valid[i]) last[static_cast<std::size_t>(i)] = y;
     }
@@ -206,19 +203,23 @@ std::size_t fill_strip(const FillKernelParams& p, const FillStrip& strip, int co
 
   // 2. Interpolate every nodata pixel of rows [a, b).
   tbb::parallel_for(tbb::blocked_range<int>(a, b, 4), [&](const tbb::blocked_range<int>& r) {
+    std::vector<std::int32_t> sources(w + 1, 0);
     for (int y = r.begin(); y < r.end(); ++y) {
       const std::size_t row_off = static_cast<std::size_t>(y - a) * w;
-      const float* src = &strip.values[in_index(y, 0)];
-      const std::uint8_t* valid = &strip.valid[in_index(y, 0)];
-      const std::uint8_t* interior = p.interior_only ? &strip.interior[in_index(y, 0)] : nullptr;
+      const float* src = value_row(y);
+      const std::uint8_t* valid = valid_row(y);
+      const std::uint8_t* interior = p.interior_only ? strip.interior[static_cast<std::size_t>(y - in_begin)] : nullptr;
       float* dst = &s.work[row_off];
       std::uint8_t* fmask = &s.fmask[row_off];
       std::uint8_t* tmask = &s.tmask[row_off];
       std::memcpy(dst, src, w * sizeof(float));
+      if (std::memchr(valid, 0, w) == nullptr) {  // nothing to fill in this row
+        std::memset(tmask, 1, w);
+        continue;
+      }
       const RowView view{&s.top[row_off], &s.bottom[row_off], strip.values.data(), in_begin, width};
       // Columns holding a source candidate, as a prefix count: a pixel with none within
       // max distance left or right cannot be filled (farther columns are never counted).
-      std::vector<std::int32_t> sources(w + 1, 0);
       for (int x = 0; x < width; ++x)
         sources[static_cast<std::size_t>(x) + 1] =
             sources[static_cast<std::size_t>(x)] + ((view.top[x] >= 0 || view.bottom[x] >= 0) ? 1 : 0);
@@ -283,7 +284,7 @@ std::size_t fill_strip(const FillKernelParams& p, const FillStrip& strip, int co
 
   const std::size_t core_off = static_cast<std::size_t>(core_begin - a) * w;
   const std::size_t core_cells = static_cast<std::size_t>(core_end - core_begin) * w;
-  std::memcpy(out, &s.work[core_off], core_cells * sizeof(float));
+  out = &s.work[core_off];
   return static_cast<std::size_t>(std::count(s.fmask.begin() + static_cast<std::ptrdiff_t>(core_off),
                                              s.fmask.begin() + static_cast<std::ptrdiff_t>(core_off + core_cells),
                                              std::uint8_t{1}));

@@ -33,11 +33,13 @@ struct FillKernelParams {
 // Pixels of context each side of the core that make the core exact.
 int fill_kernel_halo(double max_distance, int smoothing);
 
+// Rows [in_begin, in_end) of original values / validity (0 = nodata) / interior flags,
+// one pointer per row (the driver keeps them in a ring buffer).
 struct FillStrip {
-  int in_begin = 0, in_end = 0;      // rows held in values/valid (absolute)
-  std::vector<float> values;         // (in_end-in_begin) × width, original values as Float32
-  std::vector<std::uint8_t> valid;   // same shape, 0 = nodata (GDAL mask band == 0)
-  std::vector<std::uint8_t> interior;  // interior_only: same shape, 1 = may be filled
+  int in_begin = 0, in_end = 0;
+  std::vector<const float*> values;
+  std::vector<const std::uint8_t*> valid;
+  std::vector<const std::uint8_t*> interior;  // interior_only
 };
 
 // Reusable per-strip work buffers (sized on first use).
@@ -47,12 +49,14 @@ struct FillScratch {
   std::vector<std::uint8_t> fmask, tmask;
 };
 
-// Computes the filled values of rows [core_begin, core_end) into out ((core_end-core_begin) × width).
-// Returns the number of pixels filled in the core. Runs in parallel with TBB in the caller's arena.
+// Computes the filled values of rows [core_begin, core_end); returns the number of pixels
+// filled in the core and points `out` at the core rows (inside scratch, row-major, valid
+// until the next call). Runs in parallel with TBB in the caller's arena.
 std::size_t fill_strip(const FillKernelParams& params, const FillStrip& strip, int core_begin, int core_end,
-                       FillScratch& scratch, float* out);
+                       FillScratch& scratch, const float*& out);
 
-// Bytes of strip + scratch memory for a strip of `core_rows` rows (the formula of fill.hpp).
+// Bytes of the driver's ring + prefetch buffers and the kernel's scratch for strips of
+// `core_rows` rows (the formula of fill.hpp).
 std::uint64_t fill_strip_bytes(int width, int core_rows, int halo, int smoothing, bool interior_only);
 
 }  // namespace cogkit::detail
