@@ -6,6 +6,7 @@
 //              [--staging auto|memory|file] [--tile-rows N] [--method invdist|nearest]
 //              [--interior-only] [--compare REF.tif] [--output OUT.tif]
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -93,7 +94,7 @@ int main(int argc, char** argv) {
     const cogkit::MemoryBudget budget(so);
     GDALSetCacheMax64(static_cast<GIntBig>(budget.block_cache()));
     const std::string threads = std::to_string(options.threads > 0 ? options.threads : 2);
-    CPLSetConfigOption("GDAL_NUM_THREADS", threads.c_str());  // GTiff (de)compression
+    if (std::getenv("FILL_BENCH_GDAL_THREADS")) CPLSetConfigOption("GDAL_NUM_THREADS", threads.c_str());
 
     const auto t0 = std::chrono::steady_clock::now();
     cogkit::DatasetHandle src(GDALOpen(input.c_str(), GA_ReadOnly));
@@ -117,10 +118,11 @@ int main(int argc, char** argv) {
     const double fill_s = seconds_since(t1);
     const double copy_s = open_s;
     std::printf("fill_bench: %dx%d staged in %s, open %.2f s, fill %.2f s, filled %llu px, strip %d rows, halo %d, "
-                "work buffers %.1f MB, peak RSS %.1f MB\n",
+                "work buffers %.1f MB, peak RSS %.1f MB (compute %.2f s, read/wait %.2f s, write %.2f s)\n",
                 w, h, staged.in_memory ? "memory" : "temp GeoTIFF", copy_s, fill_s,
                 static_cast<unsigned long long>(stats.filled), stats.tile_rows, stats.halo,
-                static_cast<double>(stats.work_bytes) / 1e6, static_cast<double>(cogkit::peak_rss()) / 1e6);
+                static_cast<double>(stats.work_bytes) / 1e6, static_cast<double>(cogkit::peak_rss()) / 1e6, stats.compute_seconds, stats.read_wait_seconds,
+                stats.write_seconds);
 
     int rc = 0;
     if (!compare.empty()) {

@@ -15,10 +15,10 @@
 //
 // Memory (bytes), W = band width, S = strip rows, h = halo, n = smoothing:
 //
-//     W × [ (2S + 2h) × (5 + i)  +  (S + 2n) × (14 + 4·[n > 0]) ]
+//     W × [ (2S + 2h) × (5 + i)  +  (S + 2n) × (14 + 4·[n > 0])  +  4S ]
 //
 // (a ring of S + 2h original rows and S rows read ahead: value, mask, interior flag; the
-// kernel's candidate rows, output and masks) with i = 1 for interior_only (else 0);
+// kernel's candidate rows, output and masks; S rows being written behind) with i = 1 for interior_only (else 0);
 // plus, for interior_only, the hole labelling: 13 bytes per horizontal run of nodata pixels + 8 bytes per row (whole raster, see
 // docs/fill.md). S is the largest of 64..2048 rows that fits budget.work_memory(), or
 // FillOptions::tile_rows when set. For W = 8000, md = 100, n = 0, S = 64: ≈ 23 MB.
@@ -80,6 +80,9 @@ struct FillStats {
   int tile_rows = 0;              // strip height used
   int halo = 0;                   // rows of context per side
   std::uint64_t work_bytes = 0;   // strip buffers (formula above) + hole labels
+  double compute_seconds = 0;     // wall time in the kernel
+  double read_wait_seconds = 0;   // wall time reading (or waiting for the read-ahead)
+  double write_seconds = 0;       // wall time writing the target
 };
 FillStats fill_nodata_stats(GDALRasterBandH band, const FillOptions& options, const MemoryBudget& budget,
                             const ProgressFn& progress = {});

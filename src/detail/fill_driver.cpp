@@ -3,6 +3,7 @@
 #include "detail/fill_driver.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <future>
 #include <cmath>
 #include <cstring>
@@ -32,20 +33,52 @@ std::string band_name(GDALRasterBandH band) {
   throw error("fill", band_name(band), message, gdal ? gdal : "");
 }
 
-void read_rows(GDALRasterBandH band, GDALRasterBandH mask, int width, int y, int rows, float* values,
-               std::uint8_t* valid) {
-  if (rows <= 0) return;
+void write_rows(GDALRasterBandH target, int width, int y, int rows, const float* values) {
   CPLErrorReset();
-  if (values && GDALRasterIO(band, GF_Read, 0, y, width, rows, values, width, rows, GDT_Float32, 0, 0) != CE_None)
-    fail(band, "cannot read rows " + std::to_string(y) + ".." + std::to_string(y + rows - 1));
-  if (GDALRasterIO(mask, GF_Read, 0, y, width, rows, valid, width, rows, GDT_Byte, 0, 0) != CE_None)
-    fail(band, "cannot read the mask of rows " + std::to_string(y) + ".." + std::to_string(y + rows - 1));
+  if (GDALRasterIO(target, GF_Write, 0, y, width, rows, const_cast<float*>(values), width, rows, GDT_Float32, 0,
+                   0) != CE_None)
+    fail(target, "cannot write rows " + std::to_string(y) + ".." + std::to_string(y + rows - 1));
 }
 
 // ARE_REAL_EQUAL of gdal_priv.h (GDAL 3.6), which GDALNoDataMaskBand uses for floats.
 template <class T>
 bool are_real_equal(T a, T b) {
   return a == b || std::abs(a - b) < std::numeric_limits<float>::epsilon() * std::abs(a + b) * 2;
+}
+
+// Where the validity mask comes from. For a Float32 band with a nodata mask it is computed
+// from the values exactly as GDALNoDataMaskBand does (saves a second pass over the band's
+// blocks); otherwise the band's mask band is read.
+struct MaskSource {
+  GDALRasterBandH mask = nullptr;
+  bool from_values = false;
+  bool nodata_is_nan = false;
+  float nodata = 0;
+};
+
+void read_rows(GDALRasterBandH band, const MaskSource& ms, int width, int y, int rows, float* values,
+               std::uint8_t* valid) {
+  if (rows <= 0) return;
+  CPLErrorReset();
+  std::vector<float> tmp;
+  if (!values && ms.from_values) {
+    tmp.resize(static_cast<std::size_t>(width) * static_cast<std::size_t>(rows));
+    values = tmp.data();
+  }
+  if (values && GDALRasterIO(band, GF_Read, 0, y, width, rows, values, width, rows, GDT_Float32, 0, 0) != CE_None)
+    fail(band, "cannot read rows " + std::to_string(y) + ".." + std::to_string(y + rows - 1));
+  if (ms.from_values) {
+    const std::size_t n = static_cast<std::size_t>(width) * static_cast<std::size_t>(rows);
+    if (ms.nodata_is_nan) {
+      for (std::size_t i = 0; i < n; ++i) valid[i] = std::isnan(values[i]) ? 0 : 255;
+    } else {
+      const float nd = ms.nodata;
+      for (std::size_t i = 0; i < n; ++i) valid[i] = are_real_equal(values[i], nd) ? 0 : 255;
+    }
+    return;
+  }
+  if (GDALRasterIO(ms.mask, GF_Read, 0, y, width, rows, valid, width, rows, GDT_Byte, 0, 0) != CE_None)
+    fail(band, "cannot read the mask of rows " + std::to_string(y) + ".." + std::to_string(y + rows - 1));
 }
 
 }  // namespace
@@ -84,6 +117,11 @@ FillStats fill_band(GDALRasterBandH source, GDALRasterBandH target, const FillOp
   const bool in_place = target == source;
   GDALRasterBandH mask = GDALGetMaskBand(band);
   const int mask_flags = GDALGetMaskFlags(band);
+  MaskSource mask_source;
+  mask_source.mask = mask;
+  mask_source.from_values = mask_flags == GMF_NODATA && type == GDT_Float32;
+  mask_source.nodata_is_nan = std::isnan(nodata);
+  mask_source.nodata = static_cast<float>(nodata);
 
   FillKernelParams params;
   params.width = width;
@@ -167,7 +205,7 @@ FillStats fill_band(GDALRasterBandH source, GDALRasterBandH target, const FillOp
   if (options.interior_only) {
     for (int y = 0; y < height; y += ring_rows) {
       const int rows = std::min(ring_rows, height - y);
-      read_rows(band, mask, width, y, rows, nullptr, ring_valid.data());
+      read_rows(band, mask_source, width, y, rows, nullptr, ring_valid.data());
       for (int r = 0; r < rows; ++r) labels.add_row(&ring_valid[static_cast<std::size_t>(r) * w]);
     }
     labels.finish();
@@ -188,7 +226,7 @@ FillStats fill_band(GDALRasterBandH source, GDALRasterBandH target, const FillOp
     while (rows > 0) {
       const int first_slot = y % ring_rows;
       const int n = std::min(rows, ring_rows - first_slot);
-      read_rows(band, mask, width, y, n, &ring_values[slot(y)], &ring_valid[slot(y)]);
+      read_rows(band, mask_source, width, y, n, &ring_values[slot(y)], &ring_valid[slot(y)]);
       if (options.interior_only)
         for (int r = 0; r < n; ++r) labels.interior_row(y + r, &ring_interior[slot(y + r)]);
       y += n;
@@ -196,12 +234,18 @@ FillStats fill_band(GDALRasterBandH source, GDALRasterBandH target, const FillOp
     }
   };
 
+  std::vector<float> write_buffer(in_place ? 0 : static_cast<std::size_t>(std::min(height, tile_rows)) * w);
+  std::future<void> writing;
+  using clock = std::chrono::steady_clock;
+  auto since = [](clock::time_point t) { return std::chrono::duration<double>(clock::now() - t).count(); };
   FillScratch scratch;
   FillStrip strip;
   const bool lossless_rewrite =
       in_place && (type == GDT_Float32 || type == GDT_Byte || type == GDT_Int16 || type == GDT_UInt16);
   int in_end = std::min(height, tile_rows + halo);
+  auto t_read = clock::now();
   read_into_ring(0, in_end);
+  stats.read_wait_seconds += since(t_read);
   for (int y0 = 0; y0 < height; y0 += tile_rows) {
     const int y1 = std::min(height, y0 + tile_rows);
     const int need_begin = std::max(0, y0 - halo);
@@ -225,24 +269,35 @@ FillStats fill_band(GDALRasterBandH source, GDALRasterBandH target, const FillOp
     const int ahead_rows = next_end - in_end;
     if (!in_place && ahead_rows > 0)
       ahead = std::async(std::launch::async,
-                         [&] { read_rows(band, mask, width, in_end, ahead_rows, pre_values.data(), pre_valid.data()); });
+                         [&] { read_rows(band, mask_source, width, in_end, ahead_rows, pre_values.data(), pre_valid.data()); });
 
     std::size_t filled = 0;
     const float* out = nullptr;
+    const auto t_compute = clock::now();
     try {
       arena.execute([&] { filled = fill_strip(params, strip, y0, y1, scratch, out); });
     } catch (...) {
       if (ahead.valid()) ahead.wait();
+      if (writing.valid()) writing.wait();
       throw;
     }
     stats.filled += filled;
+    stats.compute_seconds += since(t_compute);
 
+    const auto t_write = clock::now();
     if (filled > 0 || !lossless_rewrite) {
-      CPLErrorReset();
-      if (GDALRasterIO(target, GF_Write, 0, y0, width, y1 - y0, const_cast<float*>(out), width, y1 - y0,
-                       GDT_Float32, 0, 0) != CE_None)
-        fail(target, "cannot write rows " + std::to_string(y0) + ".." + std::to_string(y1 - 1));
+      if (in_place) {
+        write_rows(target, width, y0, y1 - y0, out);
+      } else {
+        // The target is another dataset: write this strip while the next one is computed.
+        if (writing.valid()) writing.get();
+        std::memcpy(write_buffer.data(), out, static_cast<std::size_t>(y1 - y0) * w * sizeof(float));
+        writing = std::async(std::launch::async,
+                             [&, y0, y1] { write_rows(target, width, y0, y1 - y0, write_buffer.data()); });
+      }
     }
+    stats.write_seconds += since(t_write);
+    t_read = clock::now();
     if (ahead_rows > 0) {
       if (ahead.valid()) {
         ahead.get();
@@ -252,8 +307,10 @@ FillStats fill_band(GDALRasterBandH source, GDALRasterBandH target, const FillOp
       }
       in_end = next_end;
     }
+    stats.read_wait_seconds += since(t_read);
     if (progress) progress("fill", static_cast<double>(y1) / height);
   }
+  if (writing.valid()) writing.get();
   // Cached mask blocks describe the unfilled band.
   if (in_place) GDALFlushRasterCache(mask);
   return stats;
