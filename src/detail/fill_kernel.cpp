@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <cstdio>
+#include <limits>
 
 #include <tbb/blocked_range.h>
 #include <tbb/combinable.h>
@@ -35,16 +37,90 @@ inline void quad_check(double& quad_dist, float& quad_value, int target_x, std::
 }
 
 struct RowView {
-  const std::int32_t* top;     // nearest valid row at or above y, per column
-  const std::int32_t* bottom;  // nearest valid row below y (GDAL's bottom-up "last" line)
-  const float* const* rows;    // strip value rows
+  const std::int32_t* top;        // nearest valid row at or above y, per column (-1 none)
+  const std::int32_t* bottom;     // nearest valid row below y (GDAL's bottom-up "last" line)
+  const std::int32_t* prev_cand;  // largest column <= x with a top or bottom candidate, or -1
+  const std::int32_t* next_cand;  // smallest column >= x with a candidate, or width
+  const float* const* rows;       // strip value rows
   int in_begin;
   int width;
   float value_at(std::int32_t row, int x) const { return rows[row - in_begin][x]; }
+  // Smallest step > `step` at which the search meets a column with a candidate, left or
+  // right of x (clamped re-examinations of columns 0 / width-1 excluded); INT_MAX if none.
+  int next_step(int x, int step) const {
+    int t = std::numeric_limits<int>::max();
+    const int cl = x - step - 1;
+    if (cl >= 0 && prev_cand[cl] >= 0) t = x - prev_cand[cl];
+    const int cr = x + step + 1;
+    if (cr < width && next_cand[cr] < width) t = std::min(t, next_cand[cr] - x);
+    // In the last column the right-hand quadrants first see the pixel's own column at
+    // step 1 (GDAL clamps x + step to width - 1): a first examination, not a repeat.
+    if (x == width - 1 && step < 1 && prev_cand[x] == x) t = std::min(t, 1);
+    return t;
+  }
 };
 
-// Inverse-distance fill of pixel (x, y); returns false when no source was within reach.
+// Inverse-distance fill of pixel (x, y) — GDALFillNodata's search, skipping the steps at
+// which it would examine only columns without candidates. Such steps change nothing but
+// the (every 4th step) recomputation of the search bound, which is replayed exactly; the
+// re-examination of a clamped edge column repeats a comparison already made with the same
+// quadrant state and cannot change it. Returns false when no source is within reach.
 bool interpolate_invdist(const RowView& v, int x, int y, double max_dist, int max_steps, float& result) {
+  double quad_dist[4];
+  float quad_value[4];
+  for (int q = 0; q < 4; ++q) {
+    quad_dist[q] = max_dist + 1.0;
+    quad_value[q] = 0.0f;
+  }
+  auto check_left = [&](int col) {
+    if (v.top[col] >= 0) quad_check(quad_dist[0], quad_value[0], col, v.top[col], x, y, v.value_at(v.top[col], col));
+    if (v.bottom[col] >= 0)
+      quad_check(quad_dist[1], quad_value[1], col, v.bottom[col], x, y, v.value_at(v.bottom[col], col));
+  };
+  auto check_right = [&](int col) {
+    if (v.top[col] >= 0) quad_check(quad_dist[2], quad_value[2], col, v.top[col], x, y, v.value_at(v.top[col], col));
+    if (v.bottom[col] >= 0)
+      quad_check(quad_dist[3], quad_value[3], col, v.bottom[col], x, y, v.value_at(v.bottom[col], col));
+  };
+  auto recomputed_bound = [&] {
+    return static_cast<int>(
+        std::floor(std::max(std::max(quad_dist[0], quad_dist[1]), std::max(quad_dist[2], quad_dist[3]))));
+  };
+  check_left(x);  // step 0 (no bound recomputation at step 0)
+  int bound = max_steps;
+  int step = 0;
+  for (;;) {
+    const int t = v.next_step(x, step);
+    const int m = (step / 4 + 1) * 4;  // next step at which GDAL recomputes the bound
+    if (m < t) {
+      if (m > bound) break;            // the loop ends before reaching m
+      bound = recomputed_bound();      // same value at every multiple of 4 until t
+    }
+    if (t == std::numeric_limits<int>::max() || t > bound) break;
+    step = t;
+    if (x - step >= 0) check_left(x - step);
+    if (x + step < v.width) check_right(x + step);
+    else if (step == 1) check_right(v.width - 1);  // x == width - 1, see next_step()
+    if ((step & 0x3) == 0) bound = recomputed_bound();
+  }
+  double weight_sum = 0.0;
+  double value_sum = 0.0;
+  bool has_source = false;
+  for (int q = 0; q < 4; ++q) {
+    if (quad_dist[q] <= max_dist) {
+      has_source = true;
+      const double weight = 1.0 / quad_dist[q];
+      weight_sum += weight;
+      value_sum += quad_value[q] * weight;
+    }
+  }
+  if (!has_source) return false;
+  result = static_cast<float>(value_sum / weight_sum);
+  return true;
+}
+
+#ifdef COGKIT_FILL_CHECK
+bool interpolate_invdist_ref(const RowView& v, int x, int y, double max_dist, int max_steps, float& result, double* qdo) {
   double quad_dist[4];
   float quad_value[4];
   for (int q = 0; q < 4; ++q) {
@@ -67,6 +143,7 @@ bool interpolate_invdist(const RowView& v, int x, int y, double max_dist, int ma
       this_max = static_cast<int>(
           std::floor(std::max(std::max(quad_dist[0], quad_dist[1]), std::max(quad_dist[2], quad_dist[3]))));
   }
+  for (int q = 0; q < 4; ++q) qdo[q] = quad_dist[q];
   double weight_sum = 0.0;
   double value_sum = 0.0;
   bool has_source = false;
@@ -82,6 +159,7 @@ bool interpolate_invdist(const RowView& v, int x, int y, double max_dist, int ma
   result = static_cast<float>(value_sum / weight_sum);
   return true;
 }
+#endif
 
 // Nearest valid pixel (Euclidean) within max_dist; ties: smaller |dx|, then left before
 // right, then above (incl. the same row) before below.
@@ -97,14 +175,19 @@ bool interpolate_nearest(const RowView& v, int x, int y, double max_dist, int ma
       best_value = v.value_at(cy, cx);
     }
   };
-  for (int step = 0; step <= max_steps; ++step) {
+  consider(x, v.top[x]);
+  consider(x, v.bottom[x]);
+  int step = 0;
+  for (;;) {
+    step = v.next_step(x, step);
+    if (step == std::numeric_limits<int>::max() || step > max_steps) break;
     if (best >= 0 && static_cast<std::int64_t>(step) * step > best) break;
     const int left = x - step, right = x + step;
     if (left >= 0) {
       consider(left, v.top[left]);
       consider(left, v.bottom[left]);
     }
-    if (step > 0 && right < v.width) {
+    if (right < v.width) {
       consider(right, v.top[right]);
       consider(right, v.bottom[right]);
     }
@@ -203,7 +286,7 @@ std::size_t fill_strip(const FillKernelParams& p, const FillStrip& strip, int co
 
   // 2. Interpolate every nodata pixel of rows [a, b).
   tbb::parallel_for(tbb::blocked_range<int>(a, b, 4), [&](const tbb::blocked_range<int>& r) {
-    std::vector<std::int32_t> sources(w + 1, 0);
+    std::vector<std::int32_t> prev_cand(w), next_cand(w);
     for (int y = r.begin(); y < r.end(); ++y) {
       const std::size_t row_off = static_cast<std::size_t>(y - a) * w;
       const float* src = value_row(y);
@@ -217,23 +300,37 @@ std::size_t fill_strip(const FillKernelParams& p, const FillStrip& strip, int co
         std::memset(tmask, 1, w);
         continue;
       }
-      const RowView view{&s.top[row_off], &s.bottom[row_off], strip.values.data(), in_begin, width};
-      // Columns holding a source candidate, as a prefix count: a pixel with none within
-      // max distance left or right cannot be filled (farther columns are never counted).
-      for (int x = 0; x < width; ++x)
-        sources[static_cast<std::size_t>(x) + 1] =
-            sources[static_cast<std::size_t>(x)] + ((view.top[x] >= 0 || view.bottom[x] >= 0) ? 1 : 0);
+      const std::int32_t* top = &s.top[row_off];
+      const std::int32_t* bottom = &s.bottom[row_off];
+      for (int x = 0, last = -1; x < width; ++x) {
+        if (top[x] >= 0 || bottom[x] >= 0) last = x;
+        prev_cand[static_cast<std::size_t>(x)] = last;
+      }
+      for (int x = width - 1, next = width; x >= 0; --x) {
+        if (top[x] >= 0 || bottom[x] >= 0) next = x;
+        next_cand[static_cast<std::size_t>(x)] = next;
+      }
+      const RowView view{top, bottom, prev_cand.data(), next_cand.data(), strip.values.data(), in_begin, width};
       bool any = false;
       for (int x = 0; x < width; ++x) {
         tmask[x] = valid[x] ? 1 : 0;
         if (valid[x] || (interior && !interior[x])) continue;
+        // No column with a candidate within max distance: nothing can be counted.
         const int lo = std::max(0, x - max_steps);
         const int hi = static_cast<int>(std::min<std::int64_t>(width - 1, static_cast<std::int64_t>(x) + max_steps));
-        if (sources[static_cast<std::size_t>(hi) + 1] == sources[static_cast<std::size_t>(lo)]) continue;
+        if (prev_cand[static_cast<std::size_t>(hi)] < lo) continue;
         float value = 0.0f;
         const bool ok = p.method == FillKernelMethod::invdist
                             ? interpolate_invdist(view, x, y, p.max_distance, max_steps, value)
                             : interpolate_nearest(view, x, y, p.max_distance, max_steps, value);
+#ifdef COGKIT_FILL_CHECK
+        if (p.method == FillKernelMethod::invdist) {
+          float rv = 0; double qd[4];
+          const bool rok = interpolate_invdist_ref(view, x, y, p.max_distance, max_steps, rv, qd);
+          if (rok != ok || (ok && std::memcmp(&rv, &value, 4) != 0))
+            std::fprintf(stderr, "MISMATCH x=%d y=%d ok=%d/%d v=%.9g/%.9g qd=%g %g %g %g\n", x, y, ok, rok, value, rv, qd[0], qd[1], qd[2], qd[3]);
+        }
+#endif
         if (!ok) continue;
         dst[x] = value;
         fmask[x] = 1;

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# bench/fill_bench.sh — cogkit's fill alone vs gdal_fillnodata.py, same DEM, same run.
+#
+#   bench/fill_bench.sh [BUILD_DIR]            (default: build)
+#
+# Env: SIZE (8000), MD (100), SMOOTHING (0), THREADS (2), BUDGET (256MB), WORK (temp dir),
+#      REPEAT (1: runs of each program; the best time is kept).
+# Generates the DEM with cogkit-demgen, runs `gdal_fillnodata.py -md MD dem.tif gdal.tif`
+# and `fill_bench dem.tif --md MD` (fill into a staged raster chosen by the memory budget)
+# on the same CPUs (taskset to THREADS cores), prints both times, the ratio and both peak
+# RSS (/usr/bin/time -f '%e %M'), then checks that both results are bit-identical.
+set -euo pipefail
+
+BUILD=${1:-build}
+SIZE=${SIZE:-8000}
+MD=${MD:-100}
+SMOOTHING=${SMOOTHING:-0}
+THREADS=${THREADS:-2}
+BUDGET=${BUDGET:-256MB}
+REPEAT=${REPEAT:-1}
+DEMGEN="$BUILD/bench/cogkit-demgen"
+FILL="$BUILD/bench/fill_bench"
+for exe in "$DEMGEN" "$FILL"; do
+  [[ -x "$exe" ]] || { echo "fill_bench.sh: $exe not built (cmake --build $BUILD)" >&2; exit 1; }
+done
+command -v gdal_fillnodata.py >/dev/null || { echo "fill_bench.sh: gdal_fillnodata.py not found" >&2; exit 1; }
+
+WORK=${WORK:-$(mktemp -d)}
+cleanup() { [[ -n "${KEEP:-}" ]] || rm -rf "$WORK"; }
+trap cleanup EXIT
+CPUS=$(seq -s, 0 $((THREADS - 1)))
+PIN=()
+command -v taskset >/dev/null && PIN=(taskset -c "$CPUS")
+
+DEM="$WORK/dem.tif"
+if [[ ! -f "$DEM" ]]; then
+  echo "generating ${SIZE}x${SIZE} DEM ..."
+  "$DEMGEN" --width "$SIZE" --height "$SIZE" --res 5 --epsg 2180 --lakes 12 --dropouts 0.01 "$DEM"
+fi
+
+best() {  # best() LABEL CMD... -> prints "seconds rss_kb" of the fastest of REPEAT runs
+  local label=$1; shift
+  local best_t="" best_m=""
+  for _ in $(seq "$REPEAT"); do
+    /usr/bin/time -f '%e %M' -o "$WORK/$label.time" "$@" >"$WORK/$label.log" 2>&1 \
+      || { cat "$WORK/$label.log" >&2; exit 1; }
+    read -r t m <"$WORK/$label.time"
+    if [[ -z "$best_t" ]] || awk -v a="$t" -v b="$best_t" 'BEGIN{exit !(a<b)}'; then best_t=$t; best_m=$m; fi
+  done
+  echo "$best_t $best_m"
+}
+
+SMOOTH_GDAL=()
+[[ "$SMOOTHING" != 0 ]] && SMOOTH_GDAL=(-si "$SMOOTHING")
+rm -f "$WORK/gdal.tif"
+read -r GT GM < <(best gdal "${PIN[@]}" gdal_fillnodata.py -q -md "$MD" "${SMOOTH_GDAL[@]}" "$DEM" "$WORK/gdal.tif")
+read -r CT CM < <(best cogkit "${PIN[@]}" "$FILL" "$DEM" --md "$MD" --smoothing "$SMOOTHING" \
+  --threads "$THREADS" --memory-budget "$BUDGET")
+cat "$WORK/cogkit.log"
+
+echo
+echo "fill of ${SIZE}x${SIZE} float32 DEM, max distance $MD, smoothing $SMOOTHING, $THREADS cores"
+printf '  %-44s %8s s  peak RSS %6d MB\n' "gdal_fillnodata.py -md $MD" "$GT" $((GM / 1024))
+printf '  %-44s %8s s  peak RSS %6d MB\n' "cogkit fill_bench (budget $BUDGET)" "$CT" $((CM / 1024))
+awk -v g="$GT" -v c="$CT" 'BEGIN{printf "  speed-up (gdal time / cogkit time): %.2fx\n", g/c}'
+
+echo
+echo "bit-identity check against gdal_fillnodata.py's output:"
+"$FILL" "$DEM" --md "$MD" --smoothing "$SMOOTHING" --threads "$THREADS" --memory-budget "$BUDGET" \
+  --compare "$WORK/gdal.tif" | tail -1
