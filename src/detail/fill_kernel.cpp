@@ -24,7 +24,7 @@ constexpr int column_chunk = 256;
 
 // GDAL's QUAD_CHECK: keeps the candidate when its squared distance is below the square of
 // the current (rooted) distance — the sqrt/square round trip is part of the tie-breaking.
-inline void quad_check(double& quad_dist, float& quad_value, int target_x, std::int32_t target_y, int origin_x,
+[[maybe_unused]] inline void quad_check(double& quad_dist, float& quad_value, int target_x, std::int32_t target_y, int origin_x,
                        int origin_y, float target_value) {
   if (target_y < 0) return;
   const double dx = static_cast<double>(target_x) - static_cast<double>(origin_x);
@@ -37,70 +37,92 @@ inline void quad_check(double& quad_dist, float& quad_value, int target_x, std::
 }
 
 struct RowView {
-  const std::int32_t* top;        // nearest valid row at or above y, per column (-1 none)
-  const std::int32_t* bottom;     // nearest valid row below y (GDAL's bottom-up "last" line)
-  const std::int32_t* prev_cand;  // largest column <= x with a top or bottom candidate, or -1
-  const std::int32_t* next_cand;  // smallest column >= x with a candidate, or width
-  const float* const* rows;       // strip value rows
+  const std::int32_t* top;     // nearest valid row at or above y, per column (-1 none)
+  const std::int32_t* bottom;  // nearest valid row below y (GDAL's bottom-up "last" line)
+  // Per candidate kind k (0 = top, 1 = bottom): largest column <= x with a candidate of that
+  // kind (-1 if none) and smallest column >= x with one (width if none).
+  const std::int32_t* prev[2];
+  const std::int32_t* next[2];
+  const float* const* rows;    // strip value rows
   int in_begin;
   int width;
+  static constexpr int none = std::numeric_limits<int>::max();
+
   float value_at(std::int32_t row, int x) const { return rows[row - in_begin][x]; }
-  // Smallest step > `step` at which the search meets a column with a candidate, left or
-  // right of x (clamped re-examinations of columns 0 / width-1 excluded); INT_MAX if none.
-  int next_step(int x, int step) const {
-    int t = std::numeric_limits<int>::max();
-    const int cl = x - step - 1;
-    if (cl >= 0 && prev_cand[cl] >= 0) t = x - prev_cand[cl];
-    const int cr = x + step + 1;
-    if (cr < width && next_cand[cr] < width) t = std::min(t, next_cand[cr] - x);
-    // In the last column the right-hand quadrants first see the pixel's own column at
-    // step 1 (GDAL clamps x + step to width - 1): a first examination, not a repeat.
-    if (x == width - 1 && step < 1 && prev_cand[x] == x) t = std::min(t, 1);
-    return t;
+  bool has_candidate(int x) const { return top[x] >= 0 || bottom[x] >= 0; }
+  // Smallest step > `step` at which the search meets a column left of x with a candidate of
+  // kind k (the clamped re-examinations of column 0 are repeats and excluded); none if none.
+  int next_left(int k, int x, int step) const {
+    const int c = x - step - 1;
+    return (c >= 0 && prev[k][c] >= 0) ? x - prev[k][c] : none;
+  }
+  // Same to the right. In the last column the right-hand quadrants first see the pixel's own
+  // column at step 1 (GDAL clamps x + step to width - 1): a first examination, not a repeat.
+  int next_right(int k, int x, int step) const {
+    if (x == width - 1) return (step < 1 && (k == 0 ? top[x] : bottom[x]) >= 0) ? 1 : none;
+    const int c = x + step + 1;
+    return (c < width && next[k][c] < width) ? next[k][c] - x : none;
   }
 };
 
-// Inverse-distance fill of pixel (x, y) — GDALFillNodata's search, skipping the steps at
-// which it would examine only columns without candidates. Such steps change nothing but
-// the (every 4th step) recomputation of the search bound, which is replayed exactly; the
+// Inverse-distance fill of pixel (x, y) — GDALFillNodata's search, visiting only the steps at
+// which a quadrant could still change: quadrant q (0 top-left, 1 bottom-left, 2 top-right,
+// 3 bottom-right) can only take a candidate from a column holding one of its kind, and once it
+// holds a candidate at squared distance d2, no candidate at step s with s*s > d2 can replace
+// it (d2' >= s*s >= d2 + 1 > sqrt(d2)^2). The skipped steps change nothing but GDAL's
+// recomputation of the search bound every 4th step, which is replayed exactly; the
 // re-examination of a clamped edge column repeats a comparison already made with the same
 // quadrant state and cannot change it. Returns false when no source is within reach.
 bool interpolate_invdist(const RowView& v, int x, int y, double max_dist, int max_steps, float& result) {
   double quad_dist[4];
   float quad_value[4];
+  double quad_d2[4];  // squared distance of the held candidate, -1 while none
   for (int q = 0; q < 4; ++q) {
     quad_dist[q] = max_dist + 1.0;
     quad_value[q] = 0.0f;
+    quad_d2[q] = -1.0;
   }
-  auto check_left = [&](int col) {
-    if (v.top[col] >= 0) quad_check(quad_dist[0], quad_value[0], col, v.top[col], x, y, v.value_at(v.top[col], col));
-    if (v.bottom[col] >= 0)
-      quad_check(quad_dist[1], quad_value[1], col, v.bottom[col], x, y, v.value_at(v.bottom[col], col));
-  };
-  auto check_right = [&](int col) {
-    if (v.top[col] >= 0) quad_check(quad_dist[2], quad_value[2], col, v.top[col], x, y, v.value_at(v.top[col], col));
-    if (v.bottom[col] >= 0)
-      quad_check(quad_dist[3], quad_value[3], col, v.bottom[col], x, y, v.value_at(v.bottom[col], col));
+  auto check = [&](int q, int col, std::int32_t row) {
+    if (row < 0) return;
+    const double dx = static_cast<double>(col) - static_cast<double>(x);
+    const double dy = static_cast<double>(row) - static_cast<double>(y);
+    const double dist_sq = dx * dx + dy * dy;
+    if (dist_sq < quad_dist[q] * quad_dist[q]) {  // GDAL's QUAD_CHECK
+      quad_dist[q] = std::sqrt(dist_sq);
+      quad_value[q] = v.value_at(row, col);
+      quad_d2[q] = dist_sq;
+    }
   };
   auto recomputed_bound = [&] {
     return static_cast<int>(
         std::floor(std::max(std::max(quad_dist[0], quad_dist[1]), std::max(quad_dist[2], quad_dist[3]))));
   };
-  check_left(x);  // step 0 (no bound recomputation at step 0)
+  auto live = [&](int q, int t) {
+    return (t == RowView::none || quad_d2[q] < 0 || static_cast<double>(t) * t <= quad_d2[q]) ? t : RowView::none;
+  };
+  check(0, x, v.top[x]);  // step 0: left quadrants only, no bound recomputation
+  check(1, x, v.bottom[x]);
   int bound = max_steps;
   int step = 0;
   for (;;) {
-    const int t = v.next_step(x, step);
+    const int t = std::min(std::min(live(0, v.next_left(0, x, step)), live(1, v.next_left(1, x, step))),
+                           std::min(live(2, v.next_right(0, x, step)), live(3, v.next_right(1, x, step))));
     const int m = (step / 4 + 1) * 4;  // next step at which GDAL recomputes the bound
     if (m < t) {
       if (m > bound) break;            // the loop ends before reaching m
       bound = recomputed_bound();      // same value at every multiple of 4 until t
     }
-    if (t == std::numeric_limits<int>::max() || t > bound) break;
+    if (t == RowView::none || t > bound) break;
     step = t;
-    if (x - step >= 0) check_left(x - step);
-    if (x + step < v.width) check_right(x + step);
-    else if (step == 1) check_right(v.width - 1);  // x == width - 1, see next_step()
+    if (x - step >= 0) {
+      check(0, x - step, v.top[x - step]);
+      check(1, x - step, v.bottom[x - step]);
+    }
+    const int right = x + step < v.width ? x + step : (step == 1 ? v.width - 1 : -1);
+    if (right >= 0) {
+      check(2, right, v.top[right]);
+      check(3, right, v.bottom[right]);
+    }
     if ((step & 0x3) == 0) bound = recomputed_bound();
   }
   double weight_sum = 0.0;
@@ -179,15 +201,17 @@ bool interpolate_nearest(const RowView& v, int x, int y, double max_dist, int ma
   consider(x, v.bottom[x]);
   int step = 0;
   for (;;) {
-    step = v.next_step(x, step);
-    if (step == std::numeric_limits<int>::max() || step > max_steps) break;
+    const int from = step;
+    step = std::min(std::min(v.next_left(0, x, from), v.next_left(1, x, from)),
+                    std::min(v.next_right(0, x, from), v.next_right(1, x, from)));
+    if (step == RowView::none || step > max_steps) break;
     if (best >= 0 && static_cast<std::int64_t>(step) * step > best) break;
     const int left = x - step, right = x + step;
     if (left >= 0) {
       consider(left, v.top[left]);
       consider(left, v.bottom[left]);
     }
-    if (right < v.width) {
+    if (right < v.width) {  // (the last column's own candidates were considered at step 0)
       consider(right, v.top[right]);
       consider(right, v.bottom[right]);
     }
@@ -247,7 +271,7 @@ std::size_t fill_strip(const FillKernelParams& p, const FillStrip& strip, int co
   s.bottom.resize(cells);
   s.work.resize(cells);
   s.fmask.assign(cells, 0);
-  s.tmask.resize(cells);
+  if (n > 0) s.tmask.resize(cells);
 
   // 1. Per column: nearest valid row at/above y (GDAL's top-down pass) and nearest valid
   //    row at/after y+1 (its bottom-up "last" line), each cut at max distance.
@@ -286,7 +310,7 @@ std::size_t fill_strip(const FillKernelParams& p, const FillStrip& strip, int co
 
   // 2. Interpolate every nodata pixel of rows [a, b).
   tbb::parallel_for(tbb::blocked_range<int>(a, b, 4), [&](const tbb::blocked_range<int>& r) {
-    std::vector<std::int32_t> prev_cand(w), next_cand(w);
+    std::vector<std::int32_t> prev_top(w), next_top(w), prev_bottom(w), next_bottom(w);
     for (int y = r.begin(); y < r.end(); ++y) {
       const std::size_t row_off = static_cast<std::size_t>(y - a) * w;
       const float* src = value_row(y);
@@ -294,31 +318,42 @@ std::size_t fill_strip(const FillKernelParams& p, const FillStrip& strip, int co
       const std::uint8_t* interior = p.interior_only ? strip.interior[static_cast<std::size_t>(y - in_begin)] : nullptr;
       float* dst = &s.work[row_off];
       std::uint8_t* fmask = &s.fmask[row_off];
-      std::uint8_t* tmask = &s.tmask[row_off];
+      std::uint8_t* tmask = n > 0 ? s.tmask.data() + row_off : nullptr;
       std::memcpy(dst, src, w * sizeof(float));
       if (std::memchr(valid, 0, w) == nullptr) {  // nothing to fill in this row
-        std::memset(tmask, 1, w);
+        if (n > 0) std::memset(tmask, 1, w);
         continue;
       }
       const std::int32_t* top = &s.top[row_off];
       const std::int32_t* bottom = &s.bottom[row_off];
-      for (int x = 0, last = -1; x < width; ++x) {
-        if (top[x] >= 0 || bottom[x] >= 0) last = x;
-        prev_cand[static_cast<std::size_t>(x)] = last;
+      for (int x = 0, lt = -1, lb = -1; x < width; ++x) {
+        if (top[x] >= 0) lt = x;
+        if (bottom[x] >= 0) lb = x;
+        prev_top[static_cast<std::size_t>(x)] = lt;
+        prev_bottom[static_cast<std::size_t>(x)] = lb;
       }
-      for (int x = width - 1, next = width; x >= 0; --x) {
-        if (top[x] >= 0 || bottom[x] >= 0) next = x;
-        next_cand[static_cast<std::size_t>(x)] = next;
+      for (int x = width - 1, nt = width, nb = width; x >= 0; --x) {
+        if (top[x] >= 0) nt = x;
+        if (bottom[x] >= 0) nb = x;
+        next_top[static_cast<std::size_t>(x)] = nt;
+        next_bottom[static_cast<std::size_t>(x)] = nb;
       }
-      const RowView view{top, bottom, prev_cand.data(), next_cand.data(), strip.values.data(), in_begin, width};
+      const RowView view{top,
+                         bottom,
+                         {prev_top.data(), prev_bottom.data()},
+                         {next_top.data(), next_bottom.data()},
+                         strip.values.data(),
+                         in_begin,
+                         width};
       bool any = false;
+      if (n > 0)
+        for (int x = 0; x < width; ++x) tmask[x] = valid[x] ? 1 : 0;
       for (int x = 0; x < width; ++x) {
-        tmask[x] = valid[x] ? 1 : 0;
         if (valid[x] || (interior && !interior[x])) continue;
         // No column with a candidate within max distance: nothing can be counted.
         const int lo = std::max(0, x - max_steps);
         const int hi = static_cast<int>(std::min<std::int64_t>(width - 1, static_cast<std::int64_t>(x) + max_steps));
-        if (prev_cand[static_cast<std::size_t>(hi)] < lo) continue;
+        if (std::max(prev_top[static_cast<std::size_t>(hi)], prev_bottom[static_cast<std::size_t>(hi)]) < lo) continue;
         float value = 0.0f;
         const bool ok = p.method == FillKernelMethod::invdist
                             ? interpolate_invdist(view, x, y, p.max_distance, max_steps, value)
@@ -336,7 +371,9 @@ std::size_t fill_strip(const FillKernelParams& p, const FillStrip& strip, int co
         fmask[x] = 1;
         any = true;
       }
-      if (!any) continue;
+      // Without smoothing the round trip through the band's type happens when the rows are
+      // written; with smoothing GDAL smooths the round-tripped values and a recomputed mask.
+      if (!any || n == 0) continue;
       if (p.round_trip) p.round_trip(dst, w);
       for (int x = 0; x < width; ++x)
         if (fmask[x]) tmask[x] = (p.reads_as_nodata && p.reads_as_nodata(dst[x])) ? 0 : 1;
