@@ -275,36 +275,52 @@ std::size_t fill_strip(const FillKernelParams& p, const FillStrip& strip, int co
 
   // 1. Per column: nearest valid row at/above y (GDAL's top-down pass) and nearest valid
   //    row at/after y+1 (its bottom-up "last" line), each cut at max distance.
+  //    The scans start at the strip's rows: the state they need from the rows above a (or
+  //    below b) is found per column by walking only until the first valid pixel.
   const int chunks = (width + column_chunk - 1) / column_chunk;
   tbb::parallel_for(0, chunks, [&](int chunk) {
     const int x0 = chunk * column_chunk;
     const int x1 = std::min(width, x0 + column_chunk);
     const int cw = x1 - x0;
-    std::vector<std::int32_t> last(static_cast<std::size_t>(cw), -1);
-    for (int y = in_begin; y < b; ++y) {
-      const std::uint8_t* valid = valid_row(y) + x0;
-      for (int i = 0; i < cw; ++i)
-        if (valid[i]) last[static_cast<std::size_t>(i)] = y;
-      if (y >= a) {
-        std::int32_t* top = &s.top[static_cast<std::size_t>(y - a) * w + static_cast<std::size_t>(x0)];
-        for (int i = 0; i < cw; ++i) {
-          const std::int32_t l = last[static_cast<std::size_t>(i)];
-          top[i] = (l >= 0 && y - l <= max_steps) ? l : -1;
+    std::vector<std::int32_t> last_buf(static_cast<std::size_t>(cw));
+    std::int32_t* __restrict last = last_buf.data();
+    for (int i = 0; i < cw; ++i) {  // last valid row above a, if any
+      std::int32_t l = -1;
+      for (int r = a - 1; r >= in_begin; --r)
+        if (valid_row(r)[x0 + i]) {
+          l = r;
+          break;
         }
+      last[i] = l;
+    }
+    for (int y = a; y < b; ++y) {
+      const std::uint8_t* __restrict valid = valid_row(y) + x0;
+      std::int32_t* __restrict top = &s.top[static_cast<std::size_t>(y - a) * w + static_cast<std::size_t>(x0)];
+      const std::int32_t lo = std::max(0, y - max_steps);  // farther rows are dropped, as in GDAL
+      for (int i = 0; i < cw; ++i) {
+        const std::int32_t l = valid[i] ? y : last[i];
+        last[i] = l;
+        top[i] = l >= lo ? l : -1;
       }
     }
-    std::fill(last.begin(), last.end(), -1);
-    for (int y = in_end - 1; y >= a; --y) {
-      if (y < b) {
-        std::int32_t* bottom = &s.bottom[static_cast<std::size_t>(y - a) * w + static_cast<std::size_t>(x0)];
-        for (int i = 0; i < cw; ++i) {
-          const std::int32_t l = last[static_cast<std::size_t>(i)];
-          bottom[i] = (l >= 0 && l - (y + 1) <= max_steps) ? l : -1;
+    for (int i = 0; i < cw; ++i) {  // first valid row at or below b, if any
+      std::int32_t l = -1;
+      for (int r = b; r < in_end; ++r)
+        if (valid_row(r)[x0 + i]) {
+          l = r;
+          break;
         }
-      }
-      const std::uint8_t* valid = valid_row(y) + x0;
-      for (int i = 0; i < cw; ++i)
-        if (valid[i]) last[static_cast<std::size_t>(i)] = y;
+      last[i] = l;
+    }
+    for (int y = b - 1; y >= a; --y) {
+      std::int32_t* __restrict bottom =
+          &s.bottom[static_cast<std::size_t>(y - a) * w + static_cast<std::size_t>(x0)];
+      // Nearest valid row r >= y + 1 with r - (y + 1) <= max distance (none = -1 fails the
+      // unsigned comparison).
+      const auto hi = static_cast<std::uint32_t>(y + 1 + max_steps);
+      for (int i = 0; i < cw; ++i) bottom[i] = static_cast<std::uint32_t>(last[i]) <= hi ? last[i] : -1;
+      const std::uint8_t* __restrict valid = valid_row(y) + x0;
+      for (int i = 0; i < cw; ++i) last[i] = valid[i] ? y : last[i];
     }
   });
 
