@@ -39,36 +39,39 @@ if [[ ! -f "$DEM" ]]; then
   "$DEMGEN" --width "$SIZE" --height "$SIZE" --res 5 --epsg 2180 --lakes 12 --dropouts 0.01 "$DEM"
 fi
 
-best() {  # best() LABEL CMD... -> prints "seconds rss_kb" of the fastest of REPEAT runs
+best() {  # best() LABEL CMD... -> "seconds rss_kb cpu_seconds" of the fastest of REPEAT runs
   local label=$1; shift
-  local best_t="" best_m=""
+  local best_t="" best_m="" best_c=""
   for _ in $(seq "$REPEAT"); do
-    /usr/bin/time -f '%e %M' -o "$WORK/$label.time" "$@" >"$WORK/$label.log" 2>&1 \
+    /usr/bin/time -f '%e %M %U %S' -o "$WORK/$label.time" "$@" >"$WORK/$label.log" 2>&1 \
       || { cat "$WORK/$label.log" >&2; exit 1; }
-    read -r t m <"$WORK/$label.time"
-    if [[ -z "$best_t" ]] || awk -v a="$t" -v b="$best_t" 'BEGIN{exit !(a<b)}'; then best_t=$t; best_m=$m; fi
+    read -r t m u s <"$WORK/$label.time"
+    if [[ -z "$best_t" ]] || awk -v a="$t" -v b="$best_t" 'BEGIN{exit !(a<b)}'; then
+      best_t=$t; best_m=$m; best_c=$(awk -v u="$u" -v s="$s" 'BEGIN{printf "%.2f", u+s}')
+    fi
   done
-  echo "$best_t $best_m"
+  echo "$best_t $best_m $best_c"
 }
 
 SMOOTH_GDAL=()
 [[ "$SMOOTHING" != 0 ]] && SMOOTH_GDAL=(-si "$SMOOTHING")
 rm -f "$WORK/gdal.tif"
-read -r GT GM < <(best gdal "${PIN[@]}" gdal_fillnodata.py -q -md "$MD" "${SMOOTH_GDAL[@]}" "$DEM" "$WORK/gdal.tif")
+read -r GT GM GC < <(best gdal "${PIN[@]}" gdal_fillnodata.py -q -md "$MD" "${SMOOTH_GDAL[@]}" "$DEM" "$WORK/gdal.tif")
 # Same job as gdal_fillnodata.py: read dem.tif, write a plain GeoTIFF with the filled band.
-read -r CT CM < <(best cogkit "${PIN[@]}" "$FILL" "$DEM" --md "$MD" --smoothing "$SMOOTHING" \
+read -r CT CM CC < <(best cogkit "${PIN[@]}" "$FILL" "$DEM" --md "$MD" --smoothing "$SMOOTHING" \
   --threads "$THREADS" --memory-budget "$BUDGET" --target "$WORK/cogkit.tif")
 cat "$WORK/cogkit.log"
 # As the pipeline stages it: into a temp tiled ZSTD GeoTIFF (or MEM) chosen by the budget.
-read -r ST SM < <(best staged "${PIN[@]}" "$FILL" "$DEM" --md "$MD" --smoothing "$SMOOTHING" \
+read -r ST SM SC < <(best staged "${PIN[@]}" "$FILL" "$DEM" --md "$MD" --smoothing "$SMOOTHING" \
   --threads "$THREADS" --memory-budget "$BUDGET")
 cat "$WORK/staged.log"
 
 echo
 echo "fill of ${SIZE}x${SIZE} float32 DEM, max distance $MD, smoothing $SMOOTHING, $THREADS cores"
-printf '  %-52s %8s s  peak RSS %6d MB\n' "gdal_fillnodata.py -md $MD dem.tif out.tif" "$GT" $((GM / 1024))
-printf '  %-52s %8s s  peak RSS %6d MB\n' "cogkit fill_bench --target out.tif (budget $BUDGET)" "$CT" $((CM / 1024))
-printf '  %-52s %8s s  peak RSS %6d MB\n' "cogkit fill_bench, staged raster (budget $BUDGET)" "$ST" $((SM / 1024))
+echo "  (wall seconds; CPU = user + sys seconds; peak RSS from /usr/bin/time; load: $(cut -d' ' -f1-3 /proc/loadavg))"
+printf '  %-52s %6s s  CPU %6s s  peak RSS %5d MB\n' "gdal_fillnodata.py -md $MD dem.tif out.tif" "$GT" "$GC" $((GM / 1024))
+printf '  %-52s %6s s  CPU %6s s  peak RSS %5d MB\n' "cogkit fill_bench --target out.tif (budget $BUDGET)" "$CT" "$CC" $((CM / 1024))
+printf '  %-52s %6s s  CPU %6s s  peak RSS %5d MB\n' "cogkit fill_bench, staged raster (budget $BUDGET)" "$ST" "$SC" $((SM / 1024))
 awk -v g="$GT" -v c="$CT" -v s="$ST" \
   'BEGIN{printf "  speed-up (gdal time / cogkit time): %.2fx (same output), %.2fx (staged)\n", g/c, g/s}'
 

@@ -4,7 +4,12 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
+#include <exception>
 #include <future>
+#include <mutex>
+#include <optional>
+#include <thread>
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -21,6 +26,8 @@
 namespace cogkit::detail {
 
 namespace {
+
+constexpr int kReadAhead = 4;  // strips read ahead when filling source -> target
 
 std::string band_name(GDALRasterBandH band) {
   GDALDatasetH ds = GDALGetBandDataset(band);
@@ -80,6 +87,93 @@ void read_rows(GDALRasterBandH band, const MaskSource& ms, int width, int y, int
   if (GDALRasterIO(ms.mask, GF_Read, 0, y, width, rows, valid, width, rows, GDT_Byte, 0, 0) != CE_None)
     fail(band, "cannot read the mask of rows " + std::to_string(y) + ".." + std::to_string(y + rows - 1));
 }
+
+// Reads chunks of `chunk_rows` rows from `first_row` to the end of the band on its own
+// thread, up to `slots` chunks ahead of the consumer (source != target only).
+class ChunkReader {
+ public:
+  ChunkReader(GDALRasterBandH band, const MaskSource& ms, int width, int height, int first_row, int chunk_rows,
+              int slots)
+      : band_(band), ms_(ms), width_(width), height_(height), chunk_rows_(chunk_rows), next_row_(first_row) {
+    const std::size_t cells = static_cast<std::size_t>(width) * static_cast<std::size_t>(chunk_rows);
+    slots_.resize(static_cast<std::size_t>(slots));
+    for (auto& s : slots_) {
+      s.values.resize(cells);
+      s.valid.resize(cells);
+    }
+    if (first_row < height) thread_ = std::thread([this] { run(); });
+  }
+  ~ChunkReader() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+  ChunkReader(const ChunkReader&) = delete;
+  ChunkReader& operator=(const ChunkReader&) = delete;
+
+  struct Chunk {
+    int row = 0, rows = 0;
+    std::vector<float> values;
+    std::vector<std::uint8_t> valid;
+  };
+  // The next chunk in row order (blocks until it is read); release() it when done.
+  const Chunk& acquire() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    cv_.wait(lock, [&] { return filled_ > 0 || error_; });
+    if (filled_ == 0 && error_) std::rethrow_exception(error_);
+    return slots_[head_];
+  }
+  void release() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      head_ = (head_ + 1) % slots_.size();
+      --filled_;
+    }
+    cv_.notify_all();
+  }
+
+ private:
+  void run() {
+    try {
+      std::size_t tail = 0;
+      for (int row = next_row_; row < height_; row += chunk_rows_) {
+        {
+          std::unique_lock<std::mutex> lock(mutex_);
+          cv_.wait(lock, [&] { return filled_ < slots_.size() || stop_; });
+          if (stop_) return;
+        }
+        Chunk& c = slots_[tail];
+        c.row = row;
+        c.rows = std::min(chunk_rows_, height_ - row);
+        read_rows(band_, ms_, width_, row, c.rows, c.values.data(), c.valid.data());
+        tail = (tail + 1) % slots_.size();
+        {
+          std::lock_guard<std::mutex> lock(mutex_);
+          ++filled_;
+        }
+        cv_.notify_all();
+      }
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      error_ = std::current_exception();
+      cv_.notify_all();
+    }
+  }
+
+  GDALRasterBandH band_;
+  MaskSource ms_;
+  int width_, height_, chunk_rows_, next_row_;
+  std::vector<Chunk> slots_;
+  std::size_t head_ = 0, filled_ = 0;
+  bool stop_ = false;
+  std::exception_ptr error_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::thread thread_;
+};
 
 }  // namespace
 
@@ -196,9 +290,6 @@ FillStats fill_band(GDALRasterBandH source, GDALRasterBandH target, const FillOp
   std::vector<std::uint8_t> ring_interior(options.interior_only ? ring_valid.size() : 0);
   auto slot = [&](int row) { return static_cast<std::size_t>(row % ring_rows) * w; };
 
-  // Rows read ahead (by another thread when the target is a different band).
-  std::vector<float> pre_values(static_cast<std::size_t>(std::min(height, tile_rows)) * w);
-  std::vector<std::uint8_t> pre_valid(pre_values.size());
 
   // Interior-only: label the holes of the whole band first (streamed by strips).
   HoleLabels labels(width, height);
@@ -246,6 +337,10 @@ FillStats fill_band(GDALRasterBandH source, GDALRasterBandH target, const FillOp
   auto t_read = clock::now();
   read_into_ring(0, in_end);
   stats.read_wait_seconds += since(t_read);
+  // Source and target differ: a reader thread decodes the following rows, kReadAhead strips
+  // ahead, while strips are computed (each strip consumes exactly one chunk of tile_rows rows).
+  std::optional<ChunkReader> reader;
+  if (!in_place) reader.emplace(band, mask_source, width, height, in_end, tile_rows, kReadAhead);
   for (int y0 = 0; y0 < height; y0 += tile_rows) {
     const int y1 = std::min(height, y0 + tile_rows);
     const int need_begin = std::max(0, y0 - halo);
@@ -265,11 +360,7 @@ FillStats fill_band(GDALRasterBandH source, GDALRasterBandH target, const FillOp
 
     // Read the next strip's new rows while this one is computed — from another thread
     // only when the rows come from a dataset we are not writing.
-    std::future<void> ahead;
     const int ahead_rows = next_end - in_end;
-    if (!in_place && ahead_rows > 0)
-      ahead = std::async(std::launch::async,
-                         [&] { read_rows(band, mask_source, width, in_end, ahead_rows, pre_values.data(), pre_valid.data()); });
 
     std::size_t filled = 0;
     const float* out = nullptr;
@@ -277,7 +368,6 @@ FillStats fill_band(GDALRasterBandH source, GDALRasterBandH target, const FillOp
     try {
       arena.execute([&] { filled = fill_strip(params, strip, y0, y1, scratch, out); });
     } catch (...) {
-      if (ahead.valid()) ahead.wait();
       if (writing.valid()) writing.wait();
       throw;
     }
@@ -299,9 +389,10 @@ FillStats fill_band(GDALRasterBandH source, GDALRasterBandH target, const FillOp
     stats.write_seconds += since(t_write);
     t_read = clock::now();
     if (ahead_rows > 0) {
-      if (ahead.valid()) {
-        ahead.get();
-        store(in_end, ahead_rows, pre_values.data(), pre_valid.data());
+      if (reader) {
+        const ChunkReader::Chunk& c = reader->acquire();
+        store(c.row, c.rows, c.values.data(), c.valid.data());
+        reader->release();
       } else {
         read_into_ring(in_end, ahead_rows);  // in place: rows below everything written so far
       }

@@ -250,7 +250,7 @@ std::uint64_t fill_strip_bytes(int width, int core_rows, int halo, int smoothing
   const std::uint64_t work_rows = s + 2u * static_cast<std::uint64_t>(smoothing);
   const std::uint64_t per_in = 4 + 1 + (interior_only ? 1 : 0);   // value, valid, interior
   const std::uint64_t per_work = 4 + 4 + 4 + 1 + 1 + (smoothing > 0 ? 4 : 0);  // top, bottom, work, fmask, tmask, work2
-  return w * ((in_rows + s) * per_in + work_rows * per_work + 4 * s);  // ring + read-ahead, kernel, write-behind
+  return w * ((in_rows + 4 * s) * per_in + work_rows * per_work + 4 * s);  // ring + 4 chunks read ahead, kernel, write-behind
 }
 
 std::size_t fill_strip(const FillKernelParams& p, const FillStrip& strip, int core_begin, int core_end,
