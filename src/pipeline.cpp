@@ -439,6 +439,16 @@ Report convert_dataset(GDALDatasetH src, const std::string& name, const std::str
   MemoryBudget budget(o.staging);
   rep.memory_budget_bytes = budget.total();
   detail::ConfigScope config;
+  // Defaults that keep GDAL's COG writer inside the budget, unless the caller set them:
+  // the temporary overview file is ZSTD-compressed at level 9 by default (a ~4 MB
+  // context per writer thread) and overviews are computed in 10 MB chunks.
+  const auto user_set = [&o](const char* key) {
+    return std::any_of(o.config.begin(), o.config.end(), [key](const auto& kv) { return EQUAL(kv.first.c_str(), key); });
+  };
+  if (!user_set("ZSTD_LEVEL_OVERVIEW")) config.set("ZSTD_LEVEL_OVERVIEW", "1");
+  if (!user_set("GDAL_OVR_CHUNK_MAX_SIZE"))
+    config.set("GDAL_OVR_CHUNK_MAX_SIZE",
+               std::to_string(std::clamp<std::uint64_t>(budget.work_memory() / 2, 2 << 20, 10 << 20)));
   for (const auto& [k, v] : o.config) config.set(k, v);
   const auto old_cache = GDALGetCacheMax64();
   GDALSetCacheMax64(static_cast<GIntBig>(budget.block_cache()));
@@ -553,7 +563,10 @@ Report convert_dataset(GDALDatasetH src, const std::string& name, const std::str
   {
     StepTimer t{rep, "publish"};
     publish(temp.path(), output, o.progress);
-    temp.release();
+    if (is_remote_path(output))
+      temp.remove();  // uploaded: the local copy goes
+    else
+      temp.release();  // renamed into place: it is the output now
   }
   for (const auto& w : capture.warnings())
     if (std::find(rep.warnings.begin(), rep.warnings.end(), w) == rep.warnings.end()) rep.warnings.push_back(w);

@@ -186,19 +186,18 @@ void print_markdown(const CLI::App& app) {
 
 int run_tool(std::string_view tool, CLI::App& app, CommonArgs& args, int argc, char** argv,
              const std::function<Report(const CommonArgs&)>& job) {
-  bool markdown = false;
-  app.add_flag("--help-markdown", markdown, "Print the options as a Markdown table (docs)")->group("");
+  app.add_flag_callback(
+         "--help-markdown",
+         [&app] {
+           print_markdown(app);
+           throw CLI::Success();
+         },
+         "Print the options as a Markdown table (docs/cli.md is generated with it)")
+      ->group("");
   try {
     app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    if (markdown) {
-      print_markdown(app);
-      return 0;
-    }
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --help-markdown
     std::string msg = e.what();
     std::fprintf(stderr, "%.*s: options: %s\n", int(tool.size()), tool.data(), msg.c_str());
     return e.get_exit_code() ? 2 : 0;

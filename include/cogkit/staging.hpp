@@ -90,8 +90,8 @@ namespace cogkit {
 // An intermediate raster: in memory (MEM driver) when it fits the budget, else a
 // temp tiled GeoTIFF (ZSTD level 1) owned by `temp`. Both give identical pixels.
 struct StagedRaster {
+  TempPath temp;        // empty for in-memory rasters; declared first so it outlives `dataset`
   DatasetHandle dataset;
-  TempPath temp;        // empty for in-memory rasters
   bool in_memory = true;
   GDALDatasetH get() const noexcept { return static_cast<GDALDatasetH>(dataset.get()); }
 };

@@ -13,6 +13,8 @@
 #include <cpl_conv.h>
 #include <gdal.h>
 
+#include "cogkit/cog.hpp"
+
 namespace fs = std::filesystem;
 
 namespace cogkit::test {
@@ -116,6 +118,15 @@ std::string read_file(const std::string& path) {
   std::stringstream ss;
   ss << f.rdbuf();
   return ss.str();
+}
+
+void expect_valid_cog(const std::string& path) {
+  const auto v = validate_cog(path);
+  EXPECT_TRUE(v.valid) << path << ": " << (v.errors.empty() ? "" : v.errors.front());
+  if (!python_with_gdal().empty()) {
+    const auto r = run(python_with_gdal() + " -m osgeo_utils.samples.validate_cloud_optimized_geotiff '" + path + "'");
+    EXPECT_EQ(r.exit_code, 0) << "GDAL's validator: " << r.out << r.err;
+  }
 }
 
 }  // namespace cogkit::test

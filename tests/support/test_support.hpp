@@ -60,4 +60,8 @@ std::size_t count_differences(const Raster& a, const Raster& b, double tol);
 
 std::string read_file(const std::string& path);
 
+// Asserts `path` is a valid COG for cogkit's validator and, when python3-gdal is
+// present, for GDAL's validate_cloud_optimized_geotiff.py.
+void expect_valid_cog(const std::string& path);
+
 }  // namespace cogkit::test

@@ -1,0 +1,149 @@
+// cogify end to end: one-line errors, exit codes, nothing at OUTPUT, --check, --json, signals.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "demgen.hpp"
+#include "test_support.hpp"
+
+namespace cogkit {
+namespace {
+
+namespace fs = std::filesystem;
+using test::run;
+using test::tool;
+
+std::string make_dem(const test::TempDir& dir, int w = 300, int h = 240) {
+  demgen::DemSpec s;
+  s.width = w;
+  s.height = h;
+  s.lakes = 2;
+  s.lake_radius_min = 10;
+  s.lake_radius_max = 20;
+  const std::string p = dir / "dem.tif";
+  demgen::write_raster(s, p);
+  return p;
+}
+
+std::size_t leftovers(const fs::path& dir) {
+  std::size_t n = 0;
+  for (const auto& e : fs::directory_iterator(dir)) n += e.path().filename().string().find(".cogkit-") != std::string::npos;
+  return n;
+}
+
+int count_lines(const std::string& s) { return int(std::count(s.begin(), s.end(), '\n')); }
+
+TEST(CogifyCli, ConvertsAndPrintsTheReport) {
+  test::TempDir dir;
+  const std::string src = make_dem(dir);
+  const auto r = run(tool("cogify") + " " + src + " " + (dir / "out.tif") + " --json --report " + (dir / "r.json"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(r.err.empty()) << "no progress bar or noise when stderr is not a TTY: " << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["width"], 300);
+  EXPECT_EQ(j["sha256"].get<std::string>().size(), 64u);
+  EXPECT_EQ(nlohmann::json::parse(test::read_file(dir / "r.json")), j);
+  EXPECT_EQ(run(tool("cogify") + " --check " + (dir / "out.tif")).exit_code, 0);
+}
+
+TEST(CogifyCli, BadInputGivesOneLineNamingToolFileAndStep) {
+  test::TempDir dir;
+  const std::string src = make_dem(dir);
+  const std::string out = dir / "out.tif";
+  const auto r = run(tool("cogify") + " " + src + " " + out + " -t EPSG:999999");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_EQ(count_lines(r.err), 1) << r.err;
+  EXPECT_EQ(r.err.rfind("cogify: " + src + ": reproject: unknown CRS 'EPSG:999999'", 0), 0u) << r.err;
+  EXPECT_FALSE(fs::exists(out));
+  EXPECT_EQ(leftovers(dir.path()), 0u);
+
+  const std::string text = dir / "garbage.tif";
+  std::ofstream(text) << "this is not a raster\n";
+  const auto g = run(tool("cogify") + " " + text + " " + out);
+  EXPECT_NE(g.exit_code, 0);
+  EXPECT_EQ(count_lines(g.err), 1) << g.err;
+  EXPECT_NE(g.err.find("cogify: " + text + ": read: "), std::string::npos) << g.err;
+  EXPECT_FALSE(fs::exists(out));
+}
+
+TEST(CogifyCli, BadOptionsAreRefusedBeforeAnyWork) {
+  test::TempDir dir;
+  const std::string src = make_dem(dir);
+  const std::string out = dir / "out.tif";
+  for (const std::string& opt : {"--compress brotli", "--memory-budget lots", "--resampling fancy", "--blocksize 100",
+                                 "--bbox 1,2,3", "--predictor 9", "--no-such-flag"}) {
+    const auto r = run(tool("cogify") + " " + src + " " + out + " " + opt);
+    EXPECT_NE(r.exit_code, 0) << opt;
+    EXPECT_EQ(count_lines(r.err), 1) << opt << ": " << r.err;
+    EXPECT_EQ(r.err.rfind("cogify: ", 0), 0u) << r.err;
+    EXPECT_FALSE(fs::exists(out)) << opt;
+  }
+}
+
+TEST(CogifyCli, CheckReportsInvalidFiles) {
+  test::TempDir dir;
+  demgen::DemSpec s;
+  s.width = 1300;
+  s.height = 600;
+  const std::string src = dir / "striped.tif";
+  demgen::write_raster(s, src, "GTiff", {});  // one strip per row, wider than 1024: not a COG
+  const auto r = run(tool("cogify") + " --check " + src);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("NOT a valid COG"), std::string::npos) << r.out;
+}
+
+TEST(CogifyCli, ExistingOutputIsReplacedOnlyBySuccess) {
+  test::TempDir dir;
+  const std::string src = make_dem(dir);
+  const std::string out = dir / "out.tif";
+  std::ofstream(out) << "previous version";
+  const auto bad = run(tool("cogify") + " " + src + " " + out + " --clip 'POLYGON((0 0,1 0,1 1,0 0))'");
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_EQ(test::read_file(out), "previous version") << "a failed run must not touch the existing output";
+  ASSERT_EQ(run(tool("cogify") + " " + src + " " + out).exit_code, 0);
+  EXPECT_NE(test::read_file(out), "previous version");
+}
+
+TEST(CogifyCli, InterruptRemovesTemporaryFiles) {
+  test::TempDir dir;
+  const std::string src = make_dem(dir, 3000, 3000);
+  const std::string out = dir / "out.tif";
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    const std::string t = tool("cogify");
+    const std::string tmp = dir.path().string();
+    execl(t.c_str(), t.c_str(), src.c_str(), out.c_str(), "-q", "-t", "EPSG:3857", "-r", "cubic", "--fill", "--staging",
+          "file", "--tmpdir", tmp.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  // Wait until the run has created its temporary files, then interrupt it.
+  for (int i = 0; i < 400 && leftovers(dir.path()) == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  const bool saw_temp = leftovers(dir.path()) > 0;
+  kill(pid, SIGINT);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (!saw_temp && WIFEXITED(status) && WEXITSTATUS(status) == 0) GTEST_SKIP() << "the run finished before it could be interrupted";
+  EXPECT_TRUE(WIFSIGNALED(status)) << "status " << status;
+  EXPECT_EQ(leftovers(dir.path()), 0u);
+  EXPECT_FALSE(fs::exists(out));
+}
+
+TEST(CogifyCli, HelpMarkdownListsEveryFlag) {
+  const auto r = run(tool("cogify") + " --help-markdown");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  for (const char* flag : {"--t-srs", "--fill-max-distance", "--clip", "--bbox-srs", "--compress", "--memory-budget",
+                           "--overview-resampling", "--report"})
+    EXPECT_NE(r.out.find(flag), std::string::npos) << flag;
+}
+
+}  // namespace
+}  // namespace cogkit
