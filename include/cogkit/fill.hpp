@@ -15,13 +15,13 @@
 //
 // Memory (bytes), W = band width, S = strip rows, h = halo, n = smoothing:
 //
-//     W × [ (2S + 2h) × (5 + i)  +  (S + 2n) × (14 + 4·[n > 0])  +  4S ]
+//     W × [ (5S + 2h) × (5 + i)  +  (S + 2n) × (14 + 4·[n > 0])  +  4S ]
 //
-// (a ring of S + 2h original rows and S rows read ahead: value, mask, interior flag; the
-// kernel's candidate rows, output and masks; S rows being written behind) with i = 1 for interior_only (else 0);
+// (a ring of S + 2h original rows and up to 4 strips of S rows read ahead: value, mask,
+// interior flag; the kernel's candidate rows, output and masks; S rows written behind) with i = 1 for interior_only (else 0);
 // plus, for interior_only, the hole labelling: 13 bytes per horizontal run of nodata pixels + 8 bytes per row (whole raster, see
 // docs/fill.md). S is the largest of 64..2048 rows that fits budget.work_memory(), or
-// FillOptions::tile_rows when set. For W = 8000, md = 100, n = 0, S = 64: ≈ 23 MB.
+// FillOptions::tile_rows when set. For W = 8000, md = 100, n = 0, S = 64: 30 MB.
 #pragma once
 
 #include <cstdint>
