@@ -10,7 +10,9 @@
 namespace cogkit {
 
 int fill_halo(const FillOptions& options) {
-  if (options.max_distance <= 0) return kUnboundedHalo;
+  // Unlimited search, or interior-only (whether a hole is interior depends on the whole
+  // raster): a window needs the whole raster around it.
+  if (options.max_distance <= 0 || options.interior_only) return kUnboundedHalo;
   return detail::fill_kernel_halo(options.max_distance, options.smoothing);
 }
 

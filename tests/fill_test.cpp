@@ -214,6 +214,11 @@ TEST(Fill, PublicEntryPointUsesTheBudget) {
   EXPECT_LE(stats.work_bytes, budget.work_memory());
   EXPECT_EQ(differing_pixels(raw(band_of(ds)), expected, 4), 0u);
   EXPECT_EQ(cogkit::fill_halo(o), 21);
+  o.max_distance = 37.9;
+  o.smoothing = 0;
+  EXPECT_EQ(cogkit::fill_halo(o), 37);
+  o.interior_only = true;  // global: the window must be the whole raster
+  EXPECT_EQ(cogkit::fill_halo(o), cogkit::kUnboundedHalo);
 }
 
 TEST(Fill, BandWithoutNodataIsAnError) {

@@ -57,7 +57,8 @@ struct FillOptions {
 
 // Pixels of context the fill needs on each side of a window to produce the same
 // values as a whole-raster fill: floor(max_distance) + smoothing. With max_distance 0
-// (unlimited) it returns a value larger than any raster (kUnboundedHalo).
+// (unlimited) or interior_only (a hole's class depends on the whole raster) it returns a
+// value larger than any raster (kUnboundedHalo), i.e. "fill the whole raster".
 inline constexpr int kUnboundedHalo = std::numeric_limits<int>::max() / 4;
 int fill_halo(const FillOptions& options);
 
