@@ -65,65 +65,68 @@ struct RowView {
   }
 };
 
-// Inverse-distance fill of pixel (x, y) — GDALFillNodata's search, visiting only the steps at
-// which a quadrant could still change: quadrant q (0 top-left, 1 bottom-left, 2 top-right,
-// 3 bottom-right) can only take a candidate from a column holding one of its kind, and once it
-// holds a candidate at squared distance d2, no candidate at step s with s*s > d2 can replace
-// it (d2' >= s*s >= d2 + 1 > sqrt(d2)^2). The skipped steps change nothing but GDAL's
-// recomputation of the search bound every 4th step, which is replayed exactly; the
-// re-examination of a clamped edge column repeats a comparison already made with the same
-// quadrant state and cannot change it. Returns false when no source is within reach.
+// Inverse-distance fill of pixel (x, y), equal to GDALFillNodata's search.
+//
+// GDAL steps outwards column by column, feeding four quadrants (0 top-left, 1 bottom-left,
+// 2 top-right, 3 bottom-right) and every 4th step shrinking its loop bound to the largest
+// quadrant distance. The bound never cuts off a candidate that could still replace one (a
+// candidate at step s > floor(d_max) has d >= s > d_q for every quadrant), so each quadrant's
+// final state is that of scanning its own candidate columns in order, independently of the
+// others. Per quadrant we therefore visit only columns holding a candidate of its kind (top or
+// bottom, O(1) via the prev/next arrays) and stop once step² exceeds the squared distance it
+// holds: any later candidate has d'² >= step² >= d² + 1 > (√d²)², even with the square-root
+// rounding GDAL's comparison involves. Re-examinations of a clamped edge column repeat a
+// comparison already made with the same quadrant state and change nothing — except in the
+// last column, whose right-hand quadrants first see the pixel's own column at step 1.
+// Candidates farther than max distance may be accepted by GDAL (its bound can reach
+// floor(max)+1) but are never counted and never displace a counted one.
+// Returns false when no source is within reach.
 bool interpolate_invdist(const RowView& v, int x, int y, double max_dist, int max_steps, float& result) {
   double quad_dist[4];
   float quad_value[4];
-  double quad_d2[4];  // squared distance of the held candidate, -1 while none
   for (int q = 0; q < 4; ++q) {
-    quad_dist[q] = max_dist + 1.0;
-    quad_value[q] = 0.0f;
-    quad_d2[q] = -1.0;
-  }
-  auto check = [&](int q, int col, std::int32_t row) {
-    if (row < 0) return;
-    const double dx = static_cast<double>(col) - static_cast<double>(x);
-    const double dy = static_cast<double>(row) - static_cast<double>(y);
-    const double dist_sq = dx * dx + dy * dy;
-    if (dist_sq < quad_dist[q] * quad_dist[q]) {  // GDAL's QUAD_CHECK
-      quad_dist[q] = std::sqrt(dist_sq);
-      quad_value[q] = v.value_at(row, col);
-      quad_d2[q] = dist_sq;
+    double dist = max_dist + 1.0;
+    double d2_held = -1.0;
+    float value = 0.0f;
+    const int kind = q & 1;  // 0: top candidates, 1: bottom candidates
+    const std::int32_t* cand = kind == 0 ? v.top : v.bottom;
+    auto check = [&](int col) {
+      const std::int32_t row = cand[col];
+      const double dx = static_cast<double>(col) - static_cast<double>(x);
+      const double dy = static_cast<double>(row) - static_cast<double>(y);
+      const double dist_sq = dx * dx + dy * dy;
+      if (dist_sq < dist * dist) {  // GDAL's QUAD_CHECK
+        dist = std::sqrt(dist_sq);
+        value = v.value_at(row, col);
+        d2_held = dist_sq;
+      }
+    };
+    auto saturated = [&](int step) { return d2_held >= 0 && static_cast<double>(step) * step > d2_held; };
+    if (q < 2) {  // left: columns x, x-1, ..., 0 (steps 0..x)
+      const std::int32_t* prev = v.prev[kind];
+      for (int step = 0; step <= max_steps && x - step >= 0;) {
+        const int c = prev[x - step];
+        if (c < 0) break;
+        step = x - c;
+        if (step > max_steps || saturated(step)) break;
+        check(c);
+        ++step;
+      }
+    } else if (x == v.width - 1) {  // right of the last column: its own column, at step 1
+      if (cand[x] >= 0 && max_steps >= 1) check(x);
+    } else {  // right: columns x+1, ..., width-1 (steps 1..)
+      const std::int32_t* next = v.next[kind];
+      for (int step = 1; step <= max_steps && x + step < v.width;) {
+        const int c = next[x + step];
+        if (c >= v.width) break;
+        step = c - x;
+        if (step > max_steps || saturated(step)) break;
+        check(c);
+        ++step;
+      }
     }
-  };
-  auto recomputed_bound = [&] {
-    return static_cast<int>(
-        std::floor(std::max(std::max(quad_dist[0], quad_dist[1]), std::max(quad_dist[2], quad_dist[3]))));
-  };
-  auto live = [&](int q, int t) {
-    return (t == RowView::none || quad_d2[q] < 0 || static_cast<double>(t) * t <= quad_d2[q]) ? t : RowView::none;
-  };
-  check(0, x, v.top[x]);  // step 0: left quadrants only, no bound recomputation
-  check(1, x, v.bottom[x]);
-  int bound = max_steps;
-  int step = 0;
-  for (;;) {
-    const int t = std::min(std::min(live(0, v.next_left(0, x, step)), live(1, v.next_left(1, x, step))),
-                           std::min(live(2, v.next_right(0, x, step)), live(3, v.next_right(1, x, step))));
-    const int m = (step / 4 + 1) * 4;  // next step at which GDAL recomputes the bound
-    if (m < t) {
-      if (m > bound) break;            // the loop ends before reaching m
-      bound = recomputed_bound();      // same value at every multiple of 4 until t
-    }
-    if (t == RowView::none || t > bound) break;
-    step = t;
-    if (x - step >= 0) {
-      check(0, x - step, v.top[x - step]);
-      check(1, x - step, v.bottom[x - step]);
-    }
-    const int right = x + step < v.width ? x + step : (step == 1 ? v.width - 1 : -1);
-    if (right >= 0) {
-      check(2, right, v.top[right]);
-      check(3, right, v.bottom[right]);
-    }
-    if ((step & 0x3) == 0) bound = recomputed_bound();
+    quad_dist[q] = dist;
+    quad_value[q] = value;
   }
   double weight_sum = 0.0;
   double value_sum = 0.0;
