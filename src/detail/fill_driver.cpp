@@ -79,8 +79,14 @@ void read_rows(GDALRasterBandH band, const MaskSource& ms, int width, int y, int
     if (ms.nodata_is_nan) {
       for (std::size_t i = 0; i < n; ++i) valid[i] = std::isnan(values[i]) ? 0 : 255;
     } else {
+      // are_real_equal() without the short circuit, so that the loop vectorises.
       const float nd = ms.nodata;
-      for (std::size_t i = 0; i < n; ++i) valid[i] = are_real_equal(values[i], nd) ? 0 : 255;
+      const float eps = std::numeric_limits<float>::epsilon();
+      for (std::size_t i = 0; i < n; ++i) {
+        const float v = values[i];
+        const bool equal = (v == nd) | (std::abs(v - nd) < eps * std::abs(v + nd) * 2);
+        valid[i] = equal ? 0 : 255;
+      }
     }
     return;
   }
