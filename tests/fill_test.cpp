@@ -165,6 +165,21 @@ TEST(Fill, ValuesWithinGdalsNodataToleranceAreHoles) {
   EXPECT_EQ(differing_pixels(raw(band_of(ds)), expected, 4), 0u);
 }
 
+TEST(Fill, NanNodataMatchesGdal) {
+  std::vector<double> dem = test_dem(23);
+  for (double& v : dem)
+    if (v == kNodata) v = std::nan("");
+  for (int smoothing : {0, 2}) {
+    DatasetHandle ref = make_mem(dem, GDT_Float32, std::nan(""));
+    char* opts[] = {const_cast<char*>("TEMP_FILE_DRIVER=MEM"), nullptr};
+    ASSERT_EQ(GDALFillNodata(band_of(ref), nullptr, 18, 0, smoothing, opts, nullptr, nullptr), CE_None);
+    DatasetHandle ds = make_mem(dem, GDT_Float32, std::nan(""));
+    const auto stats = ours(band_of(ds), 18, smoothing, 29, 2);
+    EXPECT_GT(stats.filled, 1000u);
+    EXPECT_EQ(differing_pixels(raw(band_of(ds)), raw(band_of(ref)), 4), 0u);
+  }
+}
+
 TEST(Fill, TiledGeoTiffBandInPlaceMatchesGdal) {
   cogkit::test::TempDir dir;
   const std::vector<double> dem = test_dem(3);
