@@ -165,6 +165,28 @@ TEST(Fill, ValuesWithinGdalsNodataToleranceAreHoles) {
   EXPECT_EQ(differing_pixels(raw(band_of(ds)), expected, 4), 0u);
 }
 
+TEST(Fill, TinyAndThinRastersMatchGdal) {
+  // Single rows/columns and tiny rasters exercise every edge rule at once.
+  for (auto [w, h] : {std::pair{1, 40}, std::pair{40, 1}, std::pair{2, 2}, std::pair{3, 7}, std::pair{17, 5}}) {
+    std::vector<double> v(static_cast<std::size_t>(w) * h);
+    for (std::size_t i = 0; i < v.size(); ++i) v[i] = (i * 7919 % 13 < 5) ? kNodata : 100.0 + static_cast<double>(i % 11);
+    for (int smoothing : {0, 2}) {
+      GDALDriverH mem = GDALGetDriverByName("MEM");
+      DatasetHandle ref(GDALCreate(mem, "", w, h, 1, GDT_Float32, nullptr));
+      DatasetHandle ds(GDALCreate(mem, "", w, h, 1, GDT_Float32, nullptr));
+      for (auto* d : {&ref, &ds}) {
+        GDALRasterBandH b = band_of(*d);
+        GDALSetRasterNoDataValue(b, kNodata);
+        ASSERT_EQ(GDALRasterIO(b, GF_Write, 0, 0, w, h, v.data(), w, h, GDT_Float64, 0, 0), CE_None);
+      }
+      char* opts[] = {const_cast<char*>("TEMP_FILE_DRIVER=MEM"), nullptr};
+      ASSERT_EQ(GDALFillNodata(band_of(ref), nullptr, 3, 0, smoothing, opts, nullptr, nullptr), CE_None);
+      ours(band_of(ds), 3, smoothing, 2, 2);
+      EXPECT_EQ(differing_pixels(raw(band_of(ds)), raw(band_of(ref)), 4), 0u) << w << "x" << h << " si " << smoothing;
+    }
+  }
+}
+
 TEST(Fill, NanNodataMatchesGdal) {
   std::vector<double> dem = test_dem(23);
   for (double& v : dem)
