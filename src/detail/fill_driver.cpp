@@ -214,6 +214,7 @@ FillStats fill_band(GDALRasterBandH source, GDALRasterBandH target, const FillOp
       (GDALGetRasterBandXSize(target) != width || GDALGetRasterBandYSize(target) != height ||
        GDALGetRasterDataType(target) != type))
     fail(target, "the fill target must have the size and data type of the source");
+  if (GDALDataTypeIsComplex(type)) fail(band, "complex bands cannot be filled");
   const bool in_place = target == source;
   GDALRasterBandH mask = GDALGetMaskBand(band);
   const int mask_flags = GDALGetMaskFlags(band);
