@@ -17,11 +17,14 @@
 //
 //     W × [ (5S + 2h) × (5 + i)  +  (S + 2n) × (14 + 4·[n > 0])  +  4S ]
 //
-// (a ring of S + 2h original rows and up to 4 strips of S rows read ahead: value, mask,
-// interior flag; the kernel's candidate rows, output and masks; S rows written behind) with i = 1 for interior_only (else 0);
-// plus, for interior_only, the hole labelling: 13 bytes per horizontal run of nodata pixels + 8 bytes per row (whole raster, see
-// docs/fill.md). S is the largest of 64..2048 rows that fits budget.work_memory(), or
-// FillOptions::tile_rows when set. For W = 8000, md = 100, n = 0, S = 64: 30 MB.
+// (a ring of S + 2h original rows and, when source and target differ, up to 4 strips of S
+// rows read ahead: value, mask, interior flag; the kernel's candidate rows, output and
+// masks; S rows written behind), with i = 1 for interior_only (else 0). interior_only adds
+// the hole labelling of the whole raster: 13 bytes per horizontal run of nodata pixels +
+// 8 bytes per row (docs/fill.md). S is the largest of 64..2048 rows that fits
+// budget.work_memory() (16 if none does), or FillOptions::tile_rows when set.
+// Example: W = 8000, max_distance 100, no smoothing, S = 64: 30 MB. GDAL's block cache
+// comes on top (set by the caller).
 #pragma once
 
 #include <cstdint>
