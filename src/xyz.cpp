@@ -870,7 +870,9 @@ StagedRaster read_xyz(const std::string& path, const XyzOptions& o, const Memory
       }
       c.sa.clear();
       c.sb.clear();
-      if (!keep) file.release(c.begin, c.end);
+      // The text of this chunk is not needed any more (kept points) or will be faulted
+      // back from the page cache (second pass): drop it from the resident set.
+      file.release(c.begin, c.end);
       report_progress(c.end - c.begin, keep ? 0.8 : 0.5, 0.0);
     });
   });
@@ -1331,6 +1333,7 @@ StagedRaster read_xyz(const std::string& path, const XyzOptions& o, const Memory
 
   if (strips == 1) {
     place_strip(0, g.height);
+    for (auto& c : chunks) std::vector<Point>().swap(c.pts);
     count_strip();
     decide_type(filled < cells);
     create();
