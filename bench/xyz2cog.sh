@@ -37,13 +37,16 @@ echo "# input: $BYTES bytes per file ($(wc -l <"$WORK/sorted.xyz") lines)"
 # wall time) and BEST_MBS (highest parse rate, from the report when there is one).
 best() {
   local name=$1; shift
-  BEST_S=""; BEST_KB=""; BEST_CPU=""; BEST_MBS="-"
+  BEST_S=""; BEST_KB=""; BEST_CPU=""; BEST_MBS="-"; BEST_READ="-"
   for ((i = 0; i < REPEAT; i++)); do
     rm -f "$WORK/$name.tif" "$WORK/$name.json"
     /usr/bin/time -f '%e %M %U %S' -o "$WORK/$name.time" "$@" >/dev/null
     read -r s kb u sy <"$WORK/$name.time"
     if [[ -z $BEST_S ]] || awk -v a="$s" -v b="$BEST_S" 'BEGIN{exit !(a<b)}'; then
       BEST_S=$s; BEST_KB=$kb; BEST_CPU=$(awk -v a="$u" -v b="$sy" 'BEGIN{printf "%.2f", a+b}')
+      if [[ -f $WORK/$name.json ]]; then
+        BEST_READ=$(/usr/bin/python3 -c 'import json,sys; print("%.2f" % json.load(open(sys.argv[1]))["steps"]["read"])' "$WORK/$name.json")
+      fi
     fi
     if [[ -f $WORK/$name.json ]]; then
       local mbs
@@ -55,10 +58,10 @@ best() {
 
 best gdal gdal_translate -q -of COG -co COMPRESS=DEFLATE -co PREDICTOR=YES "$WORK/sorted.xyz" "$WORK/gdal.tif"
 GDAL_S=$BEST_S; GDAL_KB=$BEST_KB; GDAL_CPU=$BEST_CPU
-declare -A T KB CPU MBS
+declare -A T KB CPU MBS RD
 for k in sorted shuffled yxz; do
   best "$k" "$XYZ2COG" -q --report "$WORK/$k.json" "$WORK/$k.xyz" "$WORK/$k.tif"
-  T[$k]=$BEST_S; KB[$k]=$BEST_KB; CPU[$k]=$BEST_CPU; MBS[$k]=$BEST_MBS
+  T[$k]=$BEST_S; KB[$k]=$BEST_KB; CPU[$k]=$BEST_CPU; MBS[$k]=$BEST_MBS; RD[$k]=$BEST_READ
 done
 
 # Pixel identity against the reference: same size, geotransform, nodata and bytes.
@@ -84,11 +87,11 @@ EOF
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; }
 echo
 echo "# load average before the timed runs: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
-printf "%-32s %7s %7s %8s %10s  %s\n" "command" "wall s" "cpu s" "peak MB" "parse MB/s" "wall ratio"
-printf "%-32s %7s %7s %8.1f %10s  %s\n" "gdal_translate -of COG (sorted)" "$GDAL_S" "$GDAL_CPU" \
+printf "%-32s %7s %7s %7s %8s %10s  %s\n" "command" "wall s" "cpu s" "read s" "peak MB" "parse MB/s" "wall ratio"
+printf "%-32s %7s %7s %7s %8.1f %10s  %s\n" "gdal_translate -of COG (sorted)" "$GDAL_S" "$GDAL_CPU" "-" \
   "$(awk -v k="$GDAL_KB" 'BEGIN{print k/1024}')" "-" "1.00"
 for k in sorted shuffled yxz; do
-  printf "%-32s %7s %7s %8.1f %10s  %s × gdal_translate, %s × sorted\n" "xyz2cog ($k)" "${T[$k]}" "${CPU[$k]}" \
+  printf "%-32s %7s %7s %7s %8.1f %10s  %s × gdal_translate, %s × sorted\n" "xyz2cog ($k)" "${T[$k]}" "${CPU[$k]}" "${RD[$k]}" \
     "$(awk -v k="${KB[$k]}" 'BEGIN{print k/1024}')" "${MBS[$k]}" "$(ratio "${T[$k]}" "$GDAL_S")" "$(ratio "${T[$k]}" "${T[sorted]}")"
 done
 echo
