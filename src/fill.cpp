@@ -1,44 +1,39 @@
-// Whole-band fill through GDALFillNodata. Issue #3 replaces this with a tiled,
-// parallel implementation that gives bit-identical results.
+// src/fill.cpp — public entry points of the fill step (the work is in detail/fill_*.cpp).
 #include "cogkit/fill.hpp"
 
 #include <cmath>
 
-#include <cpl_string.h>
-#include <gdal_alg.h>
-
-#include "cogkit/error.hpp"
 #include "cogkit/staging.hpp"
-#include "detail/gdal_env.hpp"
+#include "detail/fill_driver.hpp"
+#include "detail/fill_kernel.hpp"
 
 namespace cogkit {
 
 int fill_halo(const FillOptions& options) {
-  return static_cast<int>(std::ceil(options.max_distance)) + options.smoothing + 1;
+  // Unlimited search, or interior-only (whether a hole is interior depends on the whole
+  // raster): a window needs the whole raster around it.
+  if (options.max_distance <= 0 || options.interior_only) return kUnboundedHalo;
+  return detail::fill_kernel_halo(options.max_distance, options.smoothing);
 }
 
-namespace {
-int CPL_STDCALL fill_progress(double complete, const char*, void* data) {
-  const auto* fn = static_cast<const ProgressFn*>(data);
-  if (fn && *fn) (*fn)("fill", complete);
-  return TRUE;
+FillStats fill_nodata_stats(GDALRasterBandH band, const FillOptions& options, const MemoryBudget& budget,
+                            const ProgressFn& progress) {
+  return detail::fill_band(band, options, budget.work_memory(), progress);
 }
-}  // namespace
+
+FillStats fill_nodata_copy_stats(GDALRasterBandH source, GDALRasterBandH target, const FillOptions& options,
+                                 const MemoryBudget& budget, const ProgressFn& progress) {
+  return detail::fill_band(source, target, options, budget.work_memory(), progress);
+}
+
+void fill_nodata_copy(GDALRasterBandH source, GDALRasterBandH target, const FillOptions& options,
+                      const MemoryBudget& budget, const ProgressFn& progress) {
+  (void)fill_nodata_copy_stats(source, target, options, budget, progress);
+}
 
 void fill_nodata(GDALRasterBandH band, const FillOptions& options, const MemoryBudget& budget,
                  const ProgressFn& progress) {
-  if (options.method != FillMethod::invdist || options.interior_only)
-    throw error("fill", "", "this fill implementation supports only --fill-method invdist");
-  int has = 0;
-  GDALGetRasterNoDataValue(band, &has);
-  if (!has) throw error("fill", "", "the raster has no nodata value to fill");
-  const std::uint64_t w = GDALGetRasterBandXSize(band), h = GDALGetRasterBandYSize(band);
-  CPLStringList opts;
-  opts.AddNameValue("TEMP_FILE_DRIVER", budget.fits_in_memory(w * h * 8) ? "MEM" : "GTiff");
-  detail::GdalErrorCapture capture;
-  if (GDALFillNodata(band, nullptr, options.max_distance, 0, options.smoothing, opts.List(), fill_progress,
-                     const_cast<ProgressFn*>(&progress)) != CE_None)
-    throw error("fill", "", "filling nodata failed", capture.last_error());
+  (void)fill_nodata_stats(band, options, budget, progress);
 }
 
 }  // namespace cogkit
