@@ -1,6 +1,7 @@
 // cogkit/cogkit.hpp — umbrella header.
 #pragma once
 
+#include "cogkit/ascii_grid.hpp"
 #include "cogkit/clip.hpp"
 #include "cogkit/cog.hpp"
 #include "cogkit/error.hpp"

@@ -3,6 +3,7 @@
 #include <cpl_conv.h>
 #include <cpl_vsi.h>
 
+#include "cogkit/ascii_grid.hpp"
 #include "cogkit/error.hpp"
 #include "cogkit/xyz.hpp"
 #include "detail/gdal_env.hpp"
@@ -15,6 +16,13 @@ SourceHandle open_source(const std::string& path, const PipelineOptions& options
   if (VSIStatL(path.c_str(), &st) != 0) throw error("read", path, "no such file");
   report.input_bytes = static_cast<std::uint64_t>(st.st_size);
   const MemoryBudget budget(options.staging);
+  if (looks_like_ascii_grid(path)) {  // cogkit's ESRI/GRASS ASCII grid reader (any extension, .gz/.zip/.zst)
+    AsciiGridOptions ao;
+    ao.threads = resolve_threads(options.threads);
+    ao.staging_force = options.staging.force;
+    s.staged = read_ascii_grid(path, ao, budget, report, options.progress);
+    return s;
+  }
   if (looks_like_xyz(path)) {  // cogkit's reader: any order, north-up; never GDAL's XYZ driver
     XyzOptions xo;
     xo.nodata = options.cog.nodata;
