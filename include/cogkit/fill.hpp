@@ -21,8 +21,9 @@
 // rows read ahead: value, mask, interior flag; the kernel's candidate rows, output and
 // masks; S rows written behind), with i = 1 for interior_only (else 0). interior_only adds
 // the hole labelling of the whole raster: 13 bytes per horizontal run of nodata pixels +
-// 8 bytes per row (docs/fill.md). S is the largest of 64..2048 rows that fits
-// budget.work_memory() (16 if none does), or FillOptions::tile_rows when set.
+// 8 bytes per row (docs/fill.md). S is the largest of 64, 128, ..., 2048 rows that fits
+// budget.work_memory() (else the largest of 60, 56, ..., 20, else 16), or
+// FillOptions::tile_rows when set.
 // Example: W = 8000, max_distance 100, no smoothing, S = 64: 30 MB. GDAL's block cache
 // comes on top (set by the caller).
 #pragma once

@@ -188,6 +188,8 @@ int choose_fill_tile_rows(int width, int height, int halo, int smoothing, bool i
   int best = 0;
   for (int rows = 64; rows <= 2048; rows *= 2)
     if (fill_strip_bytes(width, rows, halo, smoothing, interior_only) <= work_bytes) best = rows;
+  for (int rows = 60; best == 0 && rows > 16; rows -= 4)
+    if (fill_strip_bytes(width, rows, halo, smoothing, interior_only) <= work_bytes) best = rows;
   if (best == 0) best = 16;
   return std::max(1, std::min(best, std::max(height, 1)));
 }

@@ -403,31 +403,29 @@ std::size_t fill_strip(const FillKernelParams& p, const FillStrip& strip, int co
   //    and height-1 are never filtered (as in GDAL); the strip's own first/last rows are not
   //    either — the error that introduces travels one row per pass and stays in the halo.
   if (n > 0) {
-    s.work2.resize(cells);
-    std::vector<std::uint8_t> row_has_fill(static_cast<std::size_t>(rows), 0);
-    for (int r = 0; r < rows; ++r) {
-      const std::uint8_t* f = &s.fmask[static_cast<std::size_t>(r) * w];
-      row_has_fill[static_cast<std::size_t>(r)] = std::any_of(f, f + w, [](std::uint8_t v) { return v != 0; });
-    }
+    // Only filtered pixels change; every other pixel keeps its value in both buffers, so
+    // each pass recomputes just the filtered pixels of the filterable rows.
+    std::vector<std::vector<std::int32_t>> filtered(static_cast<std::size_t>(rows));
+    tbb::parallel_for(a, b, [&](int y) {
+      if (!(y >= 1 && y <= p.height - 2 && y > a && y < b - 1)) return;
+      const std::uint8_t* f = &s.fmask[static_cast<std::size_t>(y - a) * w];
+      auto& list = filtered[static_cast<std::size_t>(y - a)];
+      for (int x = 0; x < width; ++x)
+        if (f[x]) list.push_back(x);
+    });
+    s.work2 = s.work;
     float* cur = s.work.data();
     float* next = s.work2.data();
     for (int it = 0; it < n; ++it) {
       tbb::parallel_for(tbb::blocked_range<int>(a, b, 8), [&](const tbb::blocked_range<int>& r) {
         for (int y = r.begin(); y < r.end(); ++y) {
+          const auto& list = filtered[static_cast<std::size_t>(y - a)];
+          if (list.empty()) continue;
           const std::size_t off = static_cast<std::size_t>(y - a) * w;
-          const bool filterable = y >= 1 && y <= p.height - 2 && y > a && y < b - 1;
-          if (!filterable || !row_has_fill[static_cast<std::size_t>(y - a)]) {
-            std::memcpy(next + off, cur + off, w * sizeof(float));
-            continue;
-          }
-          const float* last = cur + off - w;
           const float* self = cur + off;
-          const float* nxt = cur + off + w;
           const std::uint8_t* tm = &s.tmask[off];
-          const std::uint8_t* fm = &s.fmask[off];
           float* o = next + off;
-          for (int x = 0; x < width; ++x)
-            o[x] = fm[x] ? filter_pixel(last, self, nxt, tm - w, tm, tm + w, x, width) : self[x];
+          for (const std::int32_t x : list) o[x] = filter_pixel(self - w, self, self + w, tm - w, tm, tm + w, x, width);
         }
       });
       std::swap(cur, next);
