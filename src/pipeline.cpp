@@ -256,31 +256,57 @@ int CPL_STDCALL step_progress(double complete, const char*, void* data) {
   return TRUE;
 }
 
-void warp_into(GDALDatasetH src, GDALDatasetH dst, const std::string& name, const Plan& plan,
-               const PipelineOptions& o, const MemoryBudget& budget, int threads) {
-  CPLStringList argv;
-  argv.AddString("-r");
-  argv.AddString(normalize_resampling(o.reproject.resampling).c_str());
-  argv.AddString("-multi");
-  argv.AddString("-wo");
-  argv.AddString(CPLSPrintf("NUM_THREADS=%d", threads));
-  argv.AddString("-wo");
-  argv.AddString("INIT_DEST=NO_DATA");
-  argv.AddString("-wm");
-  argv.AddString(CPLSPrintf("%llu", static_cast<unsigned long long>(budget.warp_memory())));
-  if (plan.nodata) {
-    argv.AddString("-dstnodata");
-    argv.AddString(std::isnan(*plan.nodata) ? "nan" : CPLSPrintf("%.17g", *plan.nodata));
+// Destination rectangles of the work window that can reach the output: with a clip
+// polygon, per band of rows, the columns of the polygon grown by `halo` pixels (the fill's
+// reach) — corners of the clip's bounding box far from the polygon are never warped.
+std::vector<PixelRect> warp_regions_for(const Plan& plan, int halo) {
+  const Window& w = plan.work;
+  if (!plan.clip) return {PixelRect{0, 0, w.w, w.h}};
+  const double px = std::fabs(plan.gt[1]);
+  GeometryHandle grown(OGR_G_Buffer(static_cast<OGRGeometryH>(plan.clip.get()), (halo + 2) * px, 8));
+  if (!grown) return {PixelRect{0, 0, w.w, w.h}};
+  std::vector<PixelRect> out;
+  const int band = 128;
+  for (int y = 0; y < w.h; y += band) {
+    const int h = std::min(band, w.h - y);
+    const double top = plan.gt[3] + (w.y + y) * plan.gt[5], bottom = plan.gt[3] + (w.y + y + h) * plan.gt[5];
+    const double left = plan.gt[0] + w.x * plan.gt[1], right = plan.gt[0] + (w.x + w.w) * plan.gt[1];
+    GeometryHandle strip(OGR_G_CreateGeometry(wkbPolygon));
+    OGRGeometryH ring = OGR_G_CreateGeometry(wkbLinearRing);
+    OGR_G_AddPoint_2D(ring, left, bottom);
+    OGR_G_AddPoint_2D(ring, right, bottom);
+    OGR_G_AddPoint_2D(ring, right, top);
+    OGR_G_AddPoint_2D(ring, left, top);
+    OGR_G_AddPoint_2D(ring, left, bottom);
+    OGR_G_AddGeometryDirectly(static_cast<OGRGeometryH>(strip.get()), ring);
+    GeometryHandle part(OGR_G_Intersection(static_cast<OGRGeometryH>(grown.get()), static_cast<OGRGeometryH>(strip.get())));
+    if (!part || OGR_G_IsEmpty(static_cast<OGRGeometryH>(part.get()))) continue;
+    OGREnvelope env;
+    OGR_G_GetEnvelope(static_cast<OGRGeometryH>(part.get()), &env);
+    const int x0 = std::max(0, int(std::floor((env.MinX - plan.gt[0]) / plan.gt[1])) - w.x);
+    const int x1 = std::min(w.w, int(std::ceil((env.MaxX - plan.gt[0]) / plan.gt[1])) - w.x);
+    if (x1 > x0) out.push_back({x0, y, x1 - x0, h});
   }
-  GDALWarpAppOptions* wo = GDALWarpAppOptionsNew(argv.List(), nullptr);
-  std::pair<const ProgressFn*, const char*> pd{&o.progress, "reproject"};
-  GDALWarpAppOptionsSetProgress(wo, step_progress, &pd);
-  detail::GdalErrorCapture capture;
-  int usage_error = 0;
-  GDALDatasetH srcs[1] = {src};
-  GDALDatasetH out = GDALWarp(nullptr, dst, 1, srcs, wo, &usage_error);
-  GDALWarpAppOptionsFree(wo);
-  if (!out || usage_error) throw error("reproject", name, "warping failed", capture.last_error());
+  return out;
+}
+
+void warp_into(GDALDatasetH src, const StagedRaster& dst, const std::string& name, const Plan& plan,
+               const PipelineOptions& o, const MemoryBudget& budget, int threads) {
+  const int halo = o.fill.enabled ? fill_halo(o.fill) : 0;
+  // Pixels never warped must read as nodata on both staging paths: a new GeoTIFF's
+  // unwritten blocks already do; a MEM raster starts at 0.
+  if (dst.in_memory && plan.nodata && plan.clip)
+    for (int b = 1; b <= GDALGetRasterCount(dst.get()); ++b)
+      GDALFillRaster(GDALGetRasterBand(dst.get(), b), *plan.nodata, 0);
+  WarpSettings ws;
+  ws.threads = threads;
+  ws.warp_memory = budget.warp_memory();
+  ws.dst_nodata = plan.nodata;
+  try {
+    warp_regions(src, dst.get(), o.reproject, ws, warp_regions_for(plan, halo), o.progress);
+  } catch (const error& e) {
+    throw error("reproject", name, e.message(), e.gdal_message());
+  }
 }
 
 void copy_window(GDALDatasetH src, GDALDatasetH dst, const Window& w, const std::string& name, const ProgressFn& progress) {
@@ -493,7 +519,7 @@ Report convert_dataset(GDALDatasetH src, const std::string& name, const std::str
     }
     if (plan.reproject) {
       StepTimer t{rep, "reproject"};
-      warp_into(src, staged.get(), name, plan, o, budget, threads);
+      warp_into(src, staged, name, plan, o, budget, threads);
     } else {
       StepTimer t{rep, "read"};
       copy_window(src, staged.get(), plan.work, name, o.progress);

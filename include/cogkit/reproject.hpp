@@ -4,7 +4,14 @@
 // raster covering only the output window the later steps need.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
+
+#include <gdal.h>
+
+#include "cogkit/progress.hpp"
 
 namespace cogkit {
 
@@ -20,5 +27,23 @@ struct ReprojectOptions {
 
 // Canonical GDAL name for a resampling kernel; throws cogkit::error("options") if unknown.
 std::string normalize_resampling(const std::string& name);
+
+// A rectangle of destination pixels (column, row, width, height).
+struct PixelRect {
+  int x = 0, y = 0, w = 0, h = 0;
+};
+
+struct WarpSettings {
+  int threads = 1;
+  std::uint64_t warp_memory = 64ULL << 20;  // bytes, as gdalwarp -wm
+  std::optional<double> dst_nodata;
+  double error_threshold = 0.125;            // pixels, as gdalwarp -et (0 = exact transformer)
+};
+
+// Warps `source` into the existing `dest` (its grid and CRS already set), computing only
+// the destination pixels inside `regions` (all of `dest` when empty) — GDAL's warper,
+// multi-threaded. Pixels outside the regions are left untouched. Throws cogkit::error("reproject").
+void warp_regions(GDALDatasetH source, GDALDatasetH dest, const ReprojectOptions& options, const WarpSettings& settings,
+                  const std::vector<PixelRect>& regions, const ProgressFn& progress = {});
 
 }  // namespace cogkit
