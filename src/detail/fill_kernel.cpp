@@ -84,24 +84,26 @@ struct RowView {
 bool interpolate_invdist(const RowView& v, int x, int y, double max_dist, int max_steps, float& result) {
   double quad_dist[4];
   float quad_value[4];
+  const double first_limit = (max_dist + 1.0) * (max_dist + 1.0);
   for (int q = 0; q < 4; ++q) {
-    double dist = max_dist + 1.0;
-    double d2_held = -1.0;
-    float value = 0.0f;
+    // The quadrant ends up holding a candidate of minimal squared distance D: GDAL replaces
+    // its candidate when d² < sqrt(D)·sqrt(D), so among several at distance² D the first one
+    // wins, or the last one when sqrt(D)² rounds above D. Track both and decide at the end.
+    std::int64_t best = std::numeric_limits<std::int64_t>::max();
+    int first = -1, last = -1;
     const int kind = q & 1;  // 0: top candidates, 1: bottom candidates
     const std::int32_t* cand = kind == 0 ? v.top : v.bottom;
-    auto check = [&](int col) {
-      const std::int32_t row = cand[col];
-      const double dx = static_cast<double>(col) - static_cast<double>(x);
-      const double dy = static_cast<double>(row) - static_cast<double>(y);
-      const double dist_sq = dx * dx + dy * dy;
-      if (dist_sq < dist * dist) {  // GDAL's QUAD_CHECK
-        dist = std::sqrt(dist_sq);
-        value = v.value_at(row, col);
-        d2_held = dist_sq;
+    auto consider = [&](int col, int step) {
+      const std::int64_t dy = static_cast<std::int64_t>(cand[col]) - y;
+      const std::int64_t d2 = static_cast<std::int64_t>(step) * step + dy * dy;
+      if (d2 < best) {
+        best = d2;
+        first = last = col;
+      } else if (d2 == best) {
+        last = col;
       }
     };
-    auto saturated = [&](int step) { return d2_held >= 0 && static_cast<double>(step) * step > d2_held; };
+    auto saturated = [&](int step) { return static_cast<std::int64_t>(step) * step > best; };
     if (q < 2) {  // left: columns x, x-1, ..., 0 (steps 0..x)
       const std::int32_t* prev = v.prev[kind];
       for (int step = 0; step <= max_steps && x - step >= 0;) {
@@ -109,11 +111,11 @@ bool interpolate_invdist(const RowView& v, int x, int y, double max_dist, int ma
         if (c < 0) break;
         step = x - c;
         if (step > max_steps || saturated(step)) break;
-        check(c);
+        consider(c, step);
         ++step;
       }
     } else if (x == v.width - 1) {  // right of the last column: its own column, at step 1
-      if (cand[x] >= 0 && max_steps >= 1) check(x);
+      if (cand[x] >= 0 && max_steps >= 1) consider(x, 0);
     } else {  // right: columns x+1, ..., width-1 (steps 1..)
       const std::int32_t* next = v.next[kind];
       for (int step = 1; step <= max_steps && x + step < v.width;) {
@@ -121,12 +123,21 @@ bool interpolate_invdist(const RowView& v, int x, int y, double max_dist, int ma
         if (c >= v.width) break;
         step = c - x;
         if (step > max_steps || saturated(step)) break;
-        check(c);
+        consider(c, step);
         ++step;
       }
     }
-    quad_dist[q] = dist;
-    quad_value[q] = value;
+    quad_dist[q] = max_dist + 1.0;
+    quad_value[q] = 0.0f;
+    if (first >= 0) {
+      const double d2 = static_cast<double>(best);
+      if (d2 < first_limit) {  // accepted against GDAL's initial distance max + 1
+        const double dist = std::sqrt(d2);
+        const int col = d2 < dist * dist ? last : first;
+        quad_dist[q] = dist;
+        quad_value[q] = v.value_at(cand[col], col);
+      }
+    }
   }
   double weight_sum = 0.0;
   double value_sum = 0.0;
