@@ -75,7 +75,8 @@ struct RowView {
 // others. Per quadrant we therefore visit only columns holding a candidate of its kind (top or
 // bottom, O(1) via the prev/next arrays) and stop once step² exceeds the squared distance it
 // holds: any later candidate has d'² >= step² >= d² + 1 > (√d²)², even with the square-root
-// rounding GDAL's comparison involves. Re-examinations of a clamped edge column repeat a
+// rounding GDAL's comparison involves. The quadrant's final candidate is one of minimal d²
+// (tie rule below), so the scan is an integer min-reduction. Re-examinations of a clamped edge column repeat a
 // comparison already made with the same quadrant state and change nothing — except in the
 // last column, whose right-hand quadrants first see the pixel's own column at step 1.
 // Candidates farther than max distance may be accepted by GDAL (its bound can reach
