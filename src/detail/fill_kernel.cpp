@@ -36,34 +36,83 @@ constexpr int column_chunk = 256;
   }
 }
 
+// Per candidate kind k (0 = top, 1 = bottom) of one row: largest column <= x with a candidate
+// of that kind (-1 if none) and smallest column >= x with one (width if none). Built on first
+// use: most pixels (small holes) finish their search within a few direct steps.
+struct CandidateIndex {
+  const std::int32_t* top = nullptr;
+  const std::int32_t* bottom = nullptr;
+  int width = 0;
+  std::vector<std::int32_t> prev_top, prev_bottom, next_top, next_bottom;
+  bool built = false;
+
+  void reset(const std::int32_t* t, const std::int32_t* b, int w) {
+    top = t;
+    bottom = b;
+    width = w;
+    built = false;
+  }
+  void build() {
+    if (built) return;
+    const auto w = static_cast<std::size_t>(width);
+    prev_top.resize(w);
+    prev_bottom.resize(w);
+    next_top.resize(w);
+    next_bottom.resize(w);
+    for (int x = 0, lt = -1, lb = -1; x < width; ++x) {
+      if (top[x] >= 0) lt = x;
+      if (bottom[x] >= 0) lb = x;
+      prev_top[static_cast<std::size_t>(x)] = lt;
+      prev_bottom[static_cast<std::size_t>(x)] = lb;
+    }
+    for (int x = width - 1, nt = width, nb = width; x >= 0; --x) {
+      if (top[x] >= 0) nt = x;
+      if (bottom[x] >= 0) nb = x;
+      next_top[static_cast<std::size_t>(x)] = nt;
+      next_bottom[static_cast<std::size_t>(x)] = nb;
+    }
+    built = true;
+  }
+  const std::int32_t* prev(int kind) {
+    build();
+    return kind == 0 ? prev_top.data() : prev_bottom.data();
+  }
+  const std::int32_t* next(int kind) {
+    build();
+    return kind == 0 ? next_top.data() : next_bottom.data();
+  }
+};
+
 struct RowView {
   const std::int32_t* top;     // nearest valid row at or above y, per column (-1 none)
   const std::int32_t* bottom;  // nearest valid row below y (GDAL's bottom-up "last" line)
-  // Per candidate kind k (0 = top, 1 = bottom): largest column <= x with a candidate of that
-  // kind (-1 if none) and smallest column >= x with one (width if none).
-  const std::int32_t* prev[2];
-  const std::int32_t* next[2];
+  CandidateIndex* index;       // this row's candidate index (lazily built)
   const float* const* rows;    // strip value rows
   int in_begin;
   int width;
   static constexpr int none = std::numeric_limits<int>::max();
 
   float value_at(std::int32_t row, int x) const { return rows[row - in_begin][x]; }
-  bool has_candidate(int x) const { return top[x] >= 0 || bottom[x] >= 0; }
   // Smallest step > `step` at which the search meets a column left of x with a candidate of
   // kind k (the clamped re-examinations of column 0 are repeats and excluded); none if none.
   int next_left(int k, int x, int step) const {
     const int c = x - step - 1;
-    return (c >= 0 && prev[k][c] >= 0) ? x - prev[k][c] : none;
+    if (c < 0) return none;
+    const int p = index->prev(k)[c];
+    return p >= 0 ? x - p : none;
   }
   // Same to the right. In the last column the right-hand quadrants first see the pixel's own
   // column at step 1 (GDAL clamps x + step to width - 1): a first examination, not a repeat.
   int next_right(int k, int x, int step) const {
     if (x == width - 1) return (step < 1 && (k == 0 ? top[x] : bottom[x]) >= 0) ? 1 : none;
     const int c = x + step + 1;
-    return (c < width && next[k][c] < width) ? next[k][c] - x : none;
+    if (c >= width) return none;
+    const int n = index->next(k)[c];
+    return n < width ? n - x : none;
   }
 };
+
+constexpr int kDirectSteps = 8;  // steps scanned column by column before using the index
 
 // Inverse-distance fill of pixel (x, y), equal to GDALFillNodata's search.
 //
@@ -106,26 +155,48 @@ bool interpolate_invdist(const RowView& v, int x, int y, double max_dist, int ma
     };
     auto saturated = [&](int step) { return static_cast<std::int64_t>(step) * step > best; };
     if (q < 2) {  // left: columns x, x-1, ..., 0 (steps 0..x)
-      const std::int32_t* prev = v.prev[kind];
-      for (int step = 0; step <= max_steps && x - step >= 0;) {
-        const int c = prev[x - step];
-        if (c < 0) break;
-        step = x - c;
-        if (step > max_steps || saturated(step)) break;
-        consider(c, step);
-        ++step;
+      int step = 0;
+      bool done = false;
+      for (const int end = std::min(max_steps, kDirectSteps); step <= end; ++step) {
+        if (x - step < 0 || saturated(step)) {
+          done = true;
+          break;
+        }
+        if (cand[x - step] >= 0) consider(x - step, step);
+      }
+      if (!done) {
+        const std::int32_t* prev = step <= max_steps && x - step >= 0 ? v.index->prev(kind) : nullptr;
+        while (prev && step <= max_steps && x - step >= 0) {
+          const int c = prev[x - step];
+          if (c < 0) break;
+          step = x - c;
+          if (step > max_steps || saturated(step)) break;
+          consider(c, step);
+          ++step;
+        }
       }
     } else if (x == v.width - 1) {  // right of the last column: its own column, at step 1
       if (cand[x] >= 0 && max_steps >= 1) consider(x, 0);
     } else {  // right: columns x+1, ..., width-1 (steps 1..)
-      const std::int32_t* next = v.next[kind];
-      for (int step = 1; step <= max_steps && x + step < v.width;) {
-        const int c = next[x + step];
-        if (c >= v.width) break;
-        step = c - x;
-        if (step > max_steps || saturated(step)) break;
-        consider(c, step);
-        ++step;
+      int step = 1;
+      bool done = false;
+      for (const int end = std::min(max_steps, kDirectSteps); step <= end; ++step) {
+        if (x + step >= v.width || saturated(step)) {
+          done = true;
+          break;
+        }
+        if (cand[x + step] >= 0) consider(x + step, step);
+      }
+      if (!done) {
+        const std::int32_t* next = step <= max_steps && x + step < v.width ? v.index->next(kind) : nullptr;
+        while (next && step <= max_steps && x + step < v.width) {
+          const int c = next[x + step];
+          if (c >= v.width) break;
+          step = c - x;
+          if (step > max_steps || saturated(step)) break;
+          consider(c, step);
+          ++step;
+        }
       }
     }
     quad_dist[q] = max_dist + 1.0;
@@ -341,7 +412,7 @@ std::size_t fill_strip(const FillKernelParams& p, const FillStrip& strip, int co
 
   // 2. Interpolate every nodata pixel of rows [a, b).
   tbb::parallel_for(tbb::blocked_range<int>(a, b, 4), [&](const tbb::blocked_range<int>& r) {
-    std::vector<std::int32_t> prev_top(w), next_top(w), prev_bottom(w), next_bottom(w);
+    CandidateIndex index;
     for (int y = r.begin(); y < r.end(); ++y) {
       const std::size_t row_off = static_cast<std::size_t>(y - a) * w;
       const float* src = value_row(y);
@@ -357,34 +428,13 @@ std::size_t fill_strip(const FillKernelParams& p, const FillStrip& strip, int co
       }
       const std::int32_t* top = &s.top[row_off];
       const std::int32_t* bottom = &s.bottom[row_off];
-      for (int x = 0, lt = -1, lb = -1; x < width; ++x) {
-        if (top[x] >= 0) lt = x;
-        if (bottom[x] >= 0) lb = x;
-        prev_top[static_cast<std::size_t>(x)] = lt;
-        prev_bottom[static_cast<std::size_t>(x)] = lb;
-      }
-      for (int x = width - 1, nt = width, nb = width; x >= 0; --x) {
-        if (top[x] >= 0) nt = x;
-        if (bottom[x] >= 0) nb = x;
-        next_top[static_cast<std::size_t>(x)] = nt;
-        next_bottom[static_cast<std::size_t>(x)] = nb;
-      }
-      const RowView view{top,
-                         bottom,
-                         {prev_top.data(), prev_bottom.data()},
-                         {next_top.data(), next_bottom.data()},
-                         strip.values.data(),
-                         in_begin,
-                         width};
+      index.reset(top, bottom, width);
+      const RowView view{top, bottom, &index, strip.values.data(), in_begin, width};
       bool any = false;
       if (n > 0)
         for (int x = 0; x < width; ++x) tmask[x] = valid[x] ? 1 : 0;
       for (int x = 0; x < width; ++x) {
         if (valid[x] || (interior && !interior[x])) continue;
-        // No column with a candidate within max distance: nothing can be counted.
-        const int lo = std::max(0, x - max_steps);
-        const int hi = static_cast<int>(std::min<std::int64_t>(width - 1, static_cast<std::int64_t>(x) + max_steps));
-        if (std::max(prev_top[static_cast<std::size_t>(hi)], prev_bottom[static_cast<std::size_t>(hi)]) < lo) continue;
         float value = 0.0f;
         const bool ok = p.method == FillKernelMethod::invdist
                             ? interpolate_invdist(view, x, y, p.max_distance, max_steps, value)
