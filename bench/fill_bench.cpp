@@ -1,5 +1,6 @@
 // bench/fill_bench.cpp — runs cogkit's fill alone: fills a GeoTIFF's first band into a
-// staged raster (MEM or temp tiled GeoTIFF, by memory budget, as the pipeline stages), optionally compare the result bit for bit with a reference raster
+// staged raster (MEM or temp tiled GeoTIFF by memory budget, as the pipeline stages) or into
+// a plain GeoTIFF, and optionally compares the result bit for bit with a reference raster
 // (e.g. the output of gdal_fillnodata.py). Used by bench/fill_bench.sh.
 //
 //   fill_bench INPUT [--md PX] [--smoothing N] [--threads N] [--memory-budget SIZE]
@@ -8,7 +9,12 @@
 //              [--preload]
 //   --target   fill into a plain GeoTIFF (GTiff defaults, as gdal_fillnodata.py writes)
 //              instead of a staged raster
+//   --output   copy the filled staged raster to OUT.tif afterwards (not timed)
 //   --preload  decode the source into memory before the timed fill
+// GDAL's block cache is set to the budget's block_cache(). FILL_BENCH_GDAL_THREADS=1 in the
+// environment sets GDAL_NUM_THREADS (multi-threaded GTiff (de)compression) — off by default:
+// GDAL 3.6 then decodes straight into the request buffer, bypassing the block cache, and
+// re-decodes tiles shared by consecutive strips.
 #include <chrono>
 #include <cstdlib>
 #include <cstdio>
