@@ -6,6 +6,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <exception>
+#include <functional>
 #include <future>
 #include <mutex>
 #include <optional>
@@ -94,19 +95,16 @@ void read_rows(GDALRasterBandH band, const MaskSource& ms, int width, int y, int
     fail(band, "cannot read the mask of rows " + std::to_string(y) + ".." + std::to_string(y + rows - 1));
 }
 
-// Reads chunks of `chunk_rows` rows from `first_row` to the end of the band on its own
-// thread, up to `slots` chunks ahead of the consumer (source != target only).
+// Runs `read(row, rows)` for consecutive chunks of `chunk_rows` rows from `first_row` to
+// `height` on its own thread, at most `slots` chunks ahead of the consumer, which calls
+// acquire() (wait for the next chunk) and release() (its rows may now be recycled) in order.
+// The chunks land directly in the fill's ring buffer, sized so that they never overlap the
+// rows of the strip being computed (source != target only).
 class ChunkReader {
  public:
-  ChunkReader(GDALRasterBandH band, const MaskSource& ms, int width, int height, int first_row, int chunk_rows,
-              int slots)
-      : band_(band), ms_(ms), width_(width), height_(height), chunk_rows_(chunk_rows), next_row_(first_row) {
-    const std::size_t cells = static_cast<std::size_t>(width) * static_cast<std::size_t>(chunk_rows);
-    slots_.resize(static_cast<std::size_t>(slots));
-    for (auto& s : slots_) {
-      s.values.resize(cells);
-      s.valid.resize(cells);
-    }
+  ChunkReader(std::function<void(int, int)> read, int height, int first_row, int chunk_rows, int slots)
+      : read_(std::move(read)), height_(height), chunk_rows_(chunk_rows), next_row_(first_row),
+        slots_(static_cast<std::size_t>(slots)) {
     if (first_row < height) thread_ = std::thread([this] { run(); });
   }
   ~ChunkReader() {
@@ -120,23 +118,16 @@ class ChunkReader {
   ChunkReader(const ChunkReader&) = delete;
   ChunkReader& operator=(const ChunkReader&) = delete;
 
-  struct Chunk {
-    int row = 0, rows = 0;
-    std::vector<float> values;
-    std::vector<std::uint8_t> valid;
-  };
-  // The next chunk in row order (blocks until it is read); release() it when done.
-  const Chunk& acquire() {
+  void acquire() {
     std::unique_lock<std::mutex> lock(mutex_);
-    cv_.wait(lock, [&] { return filled_ > 0 || error_; });
-    if (filled_ == 0 && error_) std::rethrow_exception(error_);
-    return slots_[head_];
+    cv_.wait(lock, [&] { return ready_ > 0 || error_; });
+    if (ready_ == 0 && error_) std::rethrow_exception(error_);
   }
   void release() {
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      head_ = (head_ + 1) % slots_.size();
-      --filled_;
+      --ready_;
+      --in_use_;
     }
     cv_.notify_all();
   }
@@ -144,21 +135,17 @@ class ChunkReader {
  private:
   void run() {
     try {
-      std::size_t tail = 0;
       for (int row = next_row_; row < height_; row += chunk_rows_) {
         {
           std::unique_lock<std::mutex> lock(mutex_);
-          cv_.wait(lock, [&] { return filled_ < slots_.size() || stop_; });
+          cv_.wait(lock, [&] { return in_use_ < slots_ || stop_; });
           if (stop_) return;
+          ++in_use_;
         }
-        Chunk& c = slots_[tail];
-        c.row = row;
-        c.rows = std::min(chunk_rows_, height_ - row);
-        read_rows(band_, ms_, width_, row, c.rows, c.values.data(), c.valid.data());
-        tail = (tail + 1) % slots_.size();
+        read_(row, std::min(chunk_rows_, height_ - row));
         {
           std::lock_guard<std::mutex> lock(mutex_);
-          ++filled_;
+          ++ready_;
         }
         cv_.notify_all();
       }
@@ -169,11 +156,10 @@ class ChunkReader {
     }
   }
 
-  GDALRasterBandH band_;
-  MaskSource ms_;
-  int width_, height_, chunk_rows_, next_row_;
-  std::vector<Chunk> slots_;
-  std::size_t head_ = 0, filled_ = 0;
+  std::function<void(int, int)> read_;
+  int height_, chunk_rows_, next_row_;
+  std::size_t slots_;
+  std::size_t in_use_ = 0, ready_ = 0;  // chunks being read or unconsumed; chunks ready
   bool stop_ = false;
   std::exception_ptr error_;
   std::mutex mutex_;
@@ -293,7 +279,7 @@ FillStats fill_band(GDALRasterBandH source, GDALRasterBandH target, const FillOp
   // Ring buffer of original rows: row r lives in slot r % ring_rows. A strip needs
   // tile_rows + 2 × halo rows; the rows it shares with the previous strip stay in place.
   const std::size_t w = static_cast<std::size_t>(width);
-  const int ring_rows = std::min(height, tile_rows + 2 * halo);
+  const int ring_rows = std::min(height, tile_rows + 2 * halo + (in_place ? 0 : kReadAhead * tile_rows));
   std::vector<float> ring_values(static_cast<std::size_t>(ring_rows) * w);
   std::vector<std::uint8_t> ring_valid(static_cast<std::size_t>(ring_rows) * w);
   std::vector<std::uint8_t> ring_interior(options.interior_only ? ring_valid.size() : 0);
@@ -312,15 +298,6 @@ FillStats fill_band(GDALRasterBandH source, GDALRasterBandH target, const FillOp
     stats.work_bytes += labels.memory_bytes();
   }
 
-  // Stores rows [y, y + rows) held in (values, valid) into the ring.
-  auto store = [&](int y, int rows, const float* values, const std::uint8_t* valid) {
-    for (int r = 0; r < rows; ++r) {
-      const std::size_t from = static_cast<std::size_t>(r) * w;
-      std::memcpy(&ring_values[slot(y + r)], values + from, w * sizeof(float));
-      std::memcpy(&ring_valid[slot(y + r)], valid + from, w);
-      if (options.interior_only) labels.interior_row(y + r, &ring_interior[slot(y + r)]);
-    }
-  };
   // Reads rows [y, y + rows) straight into the ring (in at most two contiguous pieces).
   auto read_into_ring = [&](int y, int rows) {
     while (rows > 0) {
@@ -349,7 +326,7 @@ FillStats fill_band(GDALRasterBandH source, GDALRasterBandH target, const FillOp
   // Source and target differ: a reader thread decodes the following rows, kReadAhead strips
   // ahead, while strips are computed (each strip consumes exactly one chunk of tile_rows rows).
   std::optional<ChunkReader> reader;
-  if (!in_place) reader.emplace(band, mask_source, width, height, in_end, tile_rows, kReadAhead);
+  if (!in_place) reader.emplace(read_into_ring, height, in_end, tile_rows, kReadAhead);
   for (int y0 = 0; y0 < height; y0 += tile_rows) {
     const int y1 = std::min(height, y0 + tile_rows);
     const int need_begin = std::max(0, y0 - halo);
@@ -399,9 +376,8 @@ FillStats fill_band(GDALRasterBandH source, GDALRasterBandH target, const FillOp
     t_read = clock::now();
     if (ahead_rows > 0) {
       if (reader) {
-        const ChunkReader::Chunk& c = reader->acquire();
-        store(c.row, c.rows, c.values.data(), c.valid.data());
-        reader->release();
+        reader->acquire();  // rows [in_end, next_end) are in the ring
+        reader->release();  // from now on the ring arithmetic protects them
       } else {
         read_into_ring(in_end, ahead_rows);  // in place: rows below everything written so far
       }
