@@ -9,7 +9,6 @@
 #include <functional>
 #include <future>
 #include <mutex>
-#include <optional>
 #include <thread>
 #include <cmath>
 #include <cstring>
@@ -279,7 +278,7 @@ FillStats fill_band(GDALRasterBandH source, GDALRasterBandH target, const FillOp
   // Ring buffer of original rows: row r lives in slot r % ring_rows. A strip needs
   // tile_rows + 2 × halo rows; the rows it shares with the previous strip stay in place.
   const std::size_t w = static_cast<std::size_t>(width);
-  const int ring_rows = std::min(height, tile_rows + 2 * halo + (in_place ? 0 : kReadAhead * tile_rows));
+  const int ring_rows = std::min(height, tile_rows + 2 * halo + kReadAhead * tile_rows);
   std::vector<float> ring_values(static_cast<std::size_t>(ring_rows) * w);
   std::vector<std::uint8_t> ring_valid(static_cast<std::size_t>(ring_rows) * w);
   std::vector<std::uint8_t> ring_interior(options.interior_only ? ring_valid.size() : 0);
@@ -298,12 +297,21 @@ FillStats fill_band(GDALRasterBandH source, GDALRasterBandH target, const FillOp
     stats.work_bytes += labels.memory_bytes();
   }
 
+  // In place, the reader and writer threads take turns on the one dataset (a GDAL dataset
+  // must not be used by two threads at once; sequential use from several threads is fine).
+  // The rows read are always below every row written, so their order does not matter.
+  std::mutex io_mutex;
+  auto io_lock = [&] { return in_place ? std::unique_lock<std::mutex>(io_mutex) : std::unique_lock<std::mutex>(); };
+
   // Reads rows [y, y + rows) straight into the ring (in at most two contiguous pieces).
   auto read_into_ring = [&](int y, int rows) {
     while (rows > 0) {
       const int first_slot = y % ring_rows;
       const int n = std::min(rows, ring_rows - first_slot);
-      read_rows(band, mask_source, width, y, n, &ring_values[slot(y)], &ring_valid[slot(y)]);
+      {
+        const auto lock = io_lock();
+        read_rows(band, mask_source, width, y, n, &ring_values[slot(y)], &ring_valid[slot(y)]);
+      }
       if (options.interior_only)
         for (int r = 0; r < n; ++r) labels.interior_row(y + r, &ring_interior[slot(y + r)]);
       y += n;
@@ -311,7 +319,7 @@ FillStats fill_band(GDALRasterBandH source, GDALRasterBandH target, const FillOp
     }
   };
 
-  std::vector<float> write_buffer(in_place ? 0 : static_cast<std::size_t>(std::min(height, tile_rows)) * w);
+  std::vector<float> write_buffer(static_cast<std::size_t>(std::min(height, tile_rows)) * w);
   std::future<void> writing;
   using clock = std::chrono::steady_clock;
   auto since = [](clock::time_point t) { return std::chrono::duration<double>(clock::now() - t).count(); };
@@ -323,10 +331,9 @@ FillStats fill_band(GDALRasterBandH source, GDALRasterBandH target, const FillOp
   auto t_read = clock::now();
   read_into_ring(0, in_end);
   stats.read_wait_seconds += since(t_read);
-  // Source and target differ: a reader thread decodes the following rows, kReadAhead strips
-  // ahead, while strips are computed (each strip consumes exactly one chunk of tile_rows rows).
-  std::optional<ChunkReader> reader;
-  if (!in_place) reader.emplace(read_into_ring, height, in_end, tile_rows, kReadAhead);
+  // A reader thread decodes the following rows, kReadAhead strips ahead, while strips are
+  // computed (each strip consumes exactly one chunk of tile_rows rows).
+  ChunkReader reader(read_into_ring, height, in_end, tile_rows, kReadAhead);
   for (int y0 = 0; y0 < height; y0 += tile_rows) {
     const int y1 = std::min(height, y0 + tile_rows);
     const int need_begin = std::max(0, y0 - halo);
@@ -344,8 +351,6 @@ FillStats fill_band(GDALRasterBandH source, GDALRasterBandH target, const FillOp
       if (options.interior_only) strip.interior[i] = &ring_interior[slot(r)];
     }
 
-    // Read the next strip's new rows while this one is computed — from another thread
-    // only when the rows come from a dataset we are not writing.
     const int ahead_rows = next_end - in_end;
 
     std::size_t filled = 0;
@@ -362,25 +367,19 @@ FillStats fill_band(GDALRasterBandH source, GDALRasterBandH target, const FillOp
 
     const auto t_write = clock::now();
     if (filled > 0 || !lossless_rewrite) {
-      if (in_place) {
-        write_rows(target, width, y0, y1 - y0, out);
-      } else {
-        // The target is another dataset: write this strip while the next one is computed.
-        if (writing.valid()) writing.get();
-        std::memcpy(write_buffer.data(), out, static_cast<std::size_t>(y1 - y0) * w * sizeof(float));
-        writing = std::async(std::launch::async,
-                             [&, y0, y1] { write_rows(target, width, y0, y1 - y0, write_buffer.data()); });
-      }
+      // Written by another thread while the next strip is computed.
+      if (writing.valid()) writing.get();
+      std::memcpy(write_buffer.data(), out, static_cast<std::size_t>(y1 - y0) * w * sizeof(float));
+      writing = std::async(std::launch::async, [&, y0, y1] {
+        const auto lock = io_lock();
+        write_rows(target, width, y0, y1 - y0, write_buffer.data());
+      });
     }
     stats.write_seconds += since(t_write);
     t_read = clock::now();
     if (ahead_rows > 0) {
-      if (reader) {
-        reader->acquire();  // rows [in_end, next_end) are in the ring
-        reader->release();  // from now on the ring arithmetic protects them
-      } else {
-        read_into_ring(in_end, ahead_rows);  // in place: rows below everything written so far
-      }
+      reader.acquire();  // rows [in_end, next_end) are in the ring
+      reader.release();  // from now on the ring arithmetic protects them
       in_end = next_end;
     }
     stats.read_wait_seconds += since(t_read);
