@@ -136,6 +136,7 @@ Plan make_plan(GDALDatasetH src, const std::string& name, const PipelineOptions&
     if ((r.xres > 0) != (r.yres > 0) || r.xres < 0 || r.yres < 0)
       throw error("reproject", name, "the resolution needs a positive X and Y value");
     if (r.tap && !(r.xres > 0)) throw error("reproject", name, "--tap needs --res or --tr");
+    if (!(r.error_threshold >= 0)) throw error("reproject", name, "--et must be 0 or more");
     SrsHandle target;
     if (!r.t_srs.empty()) {
       target.reset(OSRNewSpatialReference(nullptr));
@@ -292,21 +293,44 @@ std::vector<PixelRect> warp_regions_for(const Plan& plan, int halo) {
 
 void warp_into(GDALDatasetH src, const StagedRaster& dst, const std::string& name, const Plan& plan,
                const PipelineOptions& o, const MemoryBudget& budget, int threads) {
+  // interior_only classifies holes over the whole raster: every pixel must be real.
+  const bool restrict = plan.clip && !o.fill.interior_only;
   const int halo = o.fill.enabled ? fill_halo(o.fill) : 0;
-  // Pixels never warped must read as nodata on both staging paths: a new GeoTIFF's
-  // unwritten blocks already do; a MEM raster starts at 0.
-  if (dst.in_memory && plan.nodata && plan.clip)
-    for (int b = 1; b <= GDALGetRasterCount(dst.get()); ++b)
-      GDALFillRaster(GDALGetRasterBand(dst.get(), b), *plan.nodata, 0);
+  std::vector<PixelRect> regions = restrict ? warp_regions_for(plan, halo) : std::vector<PixelRect>{};
   WarpSettings ws;
   ws.threads = threads;
   ws.warp_memory = budget.warp_memory();
   ws.dst_nodata = plan.nodata;
+  ws.error_threshold = o.reproject.error_threshold;
   try {
-    warp_regions(src, dst.get(), o.reproject, ws, warp_regions_for(plan, halo), o.progress);
+    if (!restrict || !regions.empty()) warp_regions(src, dst.get(), o.reproject, ws, regions, o.progress);
   } catch (const error& e) {
     throw error("reproject", name, e.message(), e.gdal_message());
   }
+  if (!restrict) return;
+  // Pixels never warped lie farther than the fill's reach from the clip polygon: they can
+  // influence no visible pixel. They get a placeholder that is *not* nodata, so the fill
+  // does not spend time on them; the clip pass turns them into nodata. Written the same
+  // way on both staging paths, so memory and file staging stay byte-identical.
+  const double placeholder = (plan.nodata && *plan.nodata == 0) ? 1 : 0;
+  const int W = plan.work.w, H = plan.work.h;
+  std::vector<double> row;
+  auto paint = [&](int x, int y, int w, int h) {
+    if (w <= 0 || h <= 0) return;
+    row.assign(std::size_t(w) * h, placeholder);
+    for (int b = 1; b <= GDALGetRasterCount(dst.get()); ++b)
+      if (GDALRasterIO(GDALGetRasterBand(dst.get(), b), GF_Write, x, y, w, h, row.data(), w, h, GDT_Float64, 0, 0) !=
+          CE_None)
+        throw error("reproject", name, "writing the staged raster failed", CPLGetLastErrorMsg());
+  };
+  int y = 0;
+  for (const auto& r : regions) {
+    paint(0, y, W, r.y - y);  // row bands with no region at all
+    paint(0, r.y, r.x, r.h);
+    paint(r.x + r.w, r.y, W - r.x - r.w, r.h);
+    y = r.y + r.h;
+  }
+  paint(0, y, W, H - y);
 }
 
 void copy_window(GDALDatasetH src, GDALDatasetH dst, const Window& w, const std::string& name, const ProgressFn& progress) {

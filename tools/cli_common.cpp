@@ -72,6 +72,10 @@ void add_common_options(CLI::App& app, CommonArgs& a) {
                  "q1, q3, sum")
       ->group("Reproject")
       ->capture_default_str();
+  app.add_option("--et", o.reproject.error_threshold,
+                 "Approximation error threshold of the transformer, pixels (0 = exact), as gdalwarp -et")
+      ->group("Reproject")
+      ->capture_default_str();
   app.add_option("-j,--threads", o.threads, "Worker threads (0 = all cores)")->capture_default_str();
 
   // fill

@@ -12,3 +12,4 @@
 #include "cogkit/report.hpp"
 #include "cogkit/reproject.hpp"
 #include "cogkit/staging.hpp"
+#include "cogkit/xyz.hpp"

@@ -19,6 +19,7 @@ struct ReprojectOptions {
   std::string t_srs;                 // target CRS: EPSG code, WKT, PROJ string; "" = keep source CRS
   double xres = 0, yres = 0;         // target resolution (positive), 0 = derived
   bool tap = false;                  // align the output extent on multiples of the resolution
+  double error_threshold = 0.125;    // pixels, as gdalwarp -et; 0 = exact transformation of every pixel
   std::string resampling = "nearest";  // any GDAL warp kernel (nearest, bilinear, cubic, cubicspline,
                                        // lanczos, average, rms, mode, max, min, med, q1, q3, sum)
   // True when the step changes the grid at all.

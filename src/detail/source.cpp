@@ -4,16 +4,26 @@
 #include <cpl_vsi.h>
 
 #include "cogkit/error.hpp"
+#include "cogkit/xyz.hpp"
 #include "detail/gdal_env.hpp"
 
 namespace cogkit::detail {
 
 SourceHandle open_source(const std::string& path, const PipelineOptions& options, Report& report) {
-  (void)options;
   SourceHandle s;
   VSIStatBufL st;
   if (VSIStatL(path.c_str(), &st) != 0) throw error("read", path, "no such file");
   report.input_bytes = static_cast<std::uint64_t>(st.st_size);
+  const MemoryBudget budget(options.staging);
+  if (looks_like_xyz(path)) {  // cogkit's reader: any order, north-up; never GDAL's XYZ driver
+    XyzOptions xo;
+    xo.nodata = options.cog.nodata;
+    xo.threads = options.threads;
+    xo.staging_force = options.staging.force;
+    s.staged = read_xyz(path, xo, budget, report, options.progress);
+    report.driver = "XYZ";
+    return s;
+  }
   GdalErrorCapture capture;
   s.dataset.reset(GDALOpenEx(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
   if (!s.dataset) {

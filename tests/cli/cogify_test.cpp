@@ -137,6 +137,25 @@ TEST(CogifyCli, InterruptRemovesTemporaryFiles) {
   EXPECT_FALSE(fs::exists(out));
 }
 
+TEST(CogifyCli, PicksCogkitsOwnReaderForXyzText) {
+  test::TempDir dir;
+  demgen::DemSpec s;
+  s.width = 60;
+  s.height = 40;
+  s.lakes = 1;
+  s.lake_radius_min = 5;
+  s.lake_radius_max = 8;
+  demgen::write_xyz(s, dir / "grid.txt", 9);
+  demgen::write_raster(s, dir / "ref.tif");
+  const auto r = run(tool("cogify") + " " + (dir / "grid.txt") + " " + (dir / "out.tif") + " --json -q");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["source_driver"], "XYZ");
+  const auto a = test::read_raster(dir / "out.tif"), b = test::read_raster(dir / "ref.tif");
+  EXPECT_EQ(a.width, 60);
+  EXPECT_EQ(test::count_differences(a, b, 0), 0u);
+  for (int i = 0; i < 6; ++i) EXPECT_DOUBLE_EQ(a.gt[i], b.gt[i]);
+}
+
 TEST(CogifyCli, HelpMarkdownListsEveryFlag) {
   const auto r = run(tool("cogify") + " --help-markdown");
   EXPECT_EQ(r.exit_code, 0) << r.err;

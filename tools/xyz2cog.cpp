@@ -1,0 +1,44 @@
+// xyz2cog — XYZ point files (gridded in any order, or scattered with --grid-res) to a
+// Cloud Optimized GeoTIFF, with every cogify option (reproject, fill, clip, COG).
+#include <map>
+
+#include "cli_common.hpp"
+#include "cogkit/pipeline.hpp"
+#include "cogkit/staging.hpp"
+#include "cogkit/xyz.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"xyz2cog: XYZ points (gridded in any order: rows N→S or S→N, column-major, shuffled, X-Y-Z or Y-X-Z;\n"
+               "or scattered points with --grid-res) to a north-up Cloud Optimized GeoTIFF."};
+  app.name("xyz2cog");
+  cogkit::cli::CommonArgs args;
+  cogkit::cli::add_common_options(app, args);
+  cogkit::XyzOptions xo;
+  app.add_option("--columns", xo.columns,
+                 "Columns: auto (header names, CRS area of use, ranges, file structure), x,y,z, y,x,z, or three "
+                 "header names / 1-based indices in X,Y,Z order (e.g. lon,lat,h or 2,1,3)")
+      ->group("XYZ")
+      ->capture_default_str();
+  app.add_option("--separator", xo.separator, "Field separator: space, tab, ';' or ',' (default: detected)")->group("XYZ");
+  app.add_option("--a-srs", xo.a_srs, "CRS of the coordinates (EPSG:code, WKT, PROJ); default: a .prj beside the file")
+      ->group("XYZ");
+  app.add_option("--grid-res", xo.res,
+                 "Bin the points to square cells of this size, aligned on multiples of it (needed for scattered points; "
+                 "--res is the reprojection resolution)")
+      ->group("XYZ");
+  app.add_option("--bin", xo.bin, "Binning with --grid-res: mean, min, max, count, nearest, idw")
+      ->group("XYZ")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"mean", "min", "max", "count", "nearest", "idw"}, CLI::ignore_case));
+  app.add_option("--idw-power", xo.idw_power, "Power of the idw weights 1/distance^p")->group("XYZ")->capture_default_str();
+  return cogkit::cli::run_tool("xyz2cog", app, args, argc, argv, [&xo](const cogkit::cli::CommonArgs& a) {
+    cogkit::XyzOptions o = xo;
+    o.nodata = a.options.cog.nodata;  // --nodata: the value of cells without a point (and the declared nodata)
+    o.threads = a.options.threads;
+    o.staging_force = a.options.staging.force;
+    const cogkit::MemoryBudget budget(a.options.staging);
+    cogkit::Report seed;
+    cogkit::StagedRaster staged = cogkit::read_xyz(a.input, o, budget, seed, a.options.progress);
+    return cogkit::convert_dataset(staged.get(), a.input, a.output, a.options, std::move(seed));
+  });
+}
