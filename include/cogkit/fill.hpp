@@ -20,8 +20,8 @@
 //     W × [ (5S + 2h) × (5 + i)  +  (S + 2n) × (14 + 4·[n > 0])  +  4S ]
 //
 // (a ring of S + 2h original rows plus up to 4 strips of S rows read ahead: value, mask,
-// interior flag; the kernel's candidate rows, output and
-// masks; S rows written behind), with i = 1 for interior_only (else 0). interior_only adds
+// interior flag; the kernel's candidate rows, output and masks; S rows written behind),
+// with i = 1 for interior_only (else 0). interior_only adds
 // the hole labelling of the whole raster: 13 bytes per horizontal run of nodata pixels +
 // 8 bytes per row (docs/fill.md). S is the largest of 64, 128, ..., 2048 rows that fits
 // budget.work_memory() (else the largest of 60, 56, ..., 20, else 16), or
