@@ -1,5 +1,6 @@
 // bench/fill_bench.cpp — runs cogkit's fill alone: fills a GeoTIFF's first band into a
-// staged raster (MEM or temp tiled GeoTIFF, by memory budget, as the pipeline stages), optionally compare the result bit for bit with a reference raster
+// staged raster (MEM or temp tiled GeoTIFF by memory budget, as the pipeline stages) or into
+// a plain GeoTIFF, and optionally compares the result bit for bit with a reference raster
 // (e.g. the output of gdal_fillnodata.py). Used by bench/fill_bench.sh.
 //
 //   fill_bench INPUT [--md PX] [--smoothing N] [--threads N] [--memory-budget SIZE]
@@ -8,7 +9,14 @@
 //              [--preload]
 //   --target   fill into a plain GeoTIFF (GTiff defaults, as gdal_fillnodata.py writes)
 //              instead of a staged raster
+//   --output   copy the filled staged raster to OUT.tif afterwards (not timed)
 //   --preload  decode the source into memory before the timed fill
+//   --in-place copy the source into the staged raster first (reported as "open"), then
+//              fill it in place (what the pipeline does)
+// GDAL's block cache is set to the budget's block_cache(). FILL_BENCH_GDAL_THREADS=1 in the
+// environment sets GDAL_NUM_THREADS (multi-threaded GTiff (de)compression) — off by default:
+// GDAL 3.6 then decodes straight into the request buffer, bypassing the block cache, and
+// re-decodes tiles shared by consecutive strips.
 #include <chrono>
 #include <cstdlib>
 #include <cstdio>
@@ -57,7 +65,7 @@ std::uint64_t differing(GDALRasterBandH a, GDALRasterBandH b) {
 
 int main(int argc, char** argv) {
   std::string input, compare, output, staging = "auto", budget_text = "256MB", method = "invdist", target_path;
-  bool preload = false;
+  bool preload = false, in_place = false;
   cogkit::FillOptions options;
   options.enabled = true;
   options.threads = 2;
@@ -81,6 +89,7 @@ int main(int argc, char** argv) {
     else if (a == "--compare") compare = next();
     else if (a == "--output") output = next();
     else if (a == "--preload") preload = true;
+    else if (a == "--in-place") in_place = true;
     else if (a == "--target") target_path = next();
     else if (!a.empty() && a[0] != '-' && input.empty()) input = a;
     else {
@@ -133,12 +142,23 @@ int main(int argc, char** argv) {
 
     // The fill reads the source and writes the staged raster: one pass, like
     // gdal_fillnodata.py's copy + fill.
+    if (in_place) {  // copy first (timed as "open"), then fill the staged band in place
+      const int w0 = GDALGetRasterBandXSize(sband), h0 = GDALGetRasterBandYSize(sband);
+      std::vector<float> buf(static_cast<std::size_t>(w0) * 256);
+      for (int y = 0; y < h0; y += 256) {
+        const int rows = std::min(256, h0 - y);
+        check(GDALRasterIO(sband, GF_Read, 0, y, w0, rows, buf.data(), w0, rows, GDT_Float32, 0, 0), "read");
+        check(GDALRasterIO(band, GF_Write, 0, y, w0, rows, buf.data(), w0, rows, GDT_Float32, 0, 0), "write");
+      }
+    }
+    const double copy_in_s = seconds_since(t0b);
     const auto t1 = std::chrono::steady_clock::now();
-    const cogkit::FillStats stats = cogkit::fill_nodata_copy_stats(sband, band, options, budget);
+    const cogkit::FillStats stats = in_place ? cogkit::fill_nodata_stats(band, options, budget)
+                                             : cogkit::fill_nodata_copy_stats(sband, band, options, budget);
     GDALFlushCache(staged.get());
     src.reset();
     const double fill_s = seconds_since(t1);
-    const double copy_s = open_s;
+    const double copy_s = in_place ? copy_in_s : open_s;
     std::printf("fill_bench: %dx%d staged in %s, open %.2f s, fill %.2f s, filled %llu px, strip %d rows, halo %d, "
                 "work buffers %.1f MB, peak RSS %.1f MB (compute %.2f s, read/wait %.2f s, write %.2f s)\n",
                 w, h, !target_path.empty() ? "a plain GeoTIFF" : staged.in_memory ? "memory" : "temp GeoTIFF", copy_s, fill_s,

@@ -11,18 +11,21 @@
 //     counts a source farther than max_distance, and each smoothing pass reaches one pixel
 //     further, so the core rows of a strip are exact (docs/fill.md has the argument).
 //   * Inside a strip, TBB threads split the columns (source search) and rows
-//     (interpolation, smoothing); only one strip is in flight.
+//     (interpolation, smoothing); only one strip is in flight. A reader thread reads up to
+//     4 strips ahead and a writer thread writes the previous strip meanwhile (in place they
+//     take turns on the dataset).
 //
 // Memory (bytes), W = band width, S = strip rows, h = halo, n = smoothing:
 //
 //     W × [ (5S + 2h) × (5 + i)  +  (S + 2n) × (14 + 4·[n > 0])  +  4S ]
 //
-// (a ring of S + 2h original rows and, when source and target differ, up to 4 strips of S
-// rows read ahead: value, mask, interior flag; the kernel's candidate rows, output and
-// masks; S rows written behind), with i = 1 for interior_only (else 0). interior_only adds
+// (a ring of S + 2h original rows plus up to 4 strips of S rows read ahead: value, mask,
+// interior flag; the kernel's candidate rows, output and masks; S rows written behind),
+// with i = 1 for interior_only (else 0). interior_only adds
 // the hole labelling of the whole raster: 13 bytes per horizontal run of nodata pixels +
-// 8 bytes per row (docs/fill.md). S is the largest of 64..2048 rows that fits
-// budget.work_memory() (16 if none does), or FillOptions::tile_rows when set.
+// 8 bytes per row (docs/fill.md). S is the largest of 64, 128, ..., 2048 rows that fits
+// budget.work_memory() (else the largest of 60, 56, ..., 20, else 16), or
+// FillOptions::tile_rows when set.
 // Example: W = 8000, max_distance 100, no smoothing, S = 64: 30 MB. GDAL's block cache
 // comes on top (set by the caller).
 #pragma once

@@ -6,9 +6,9 @@
 #include <chrono>
 #include <condition_variable>
 #include <exception>
+#include <functional>
 #include <future>
 #include <mutex>
-#include <optional>
 #include <thread>
 #include <cmath>
 #include <cstring>
@@ -94,19 +94,16 @@ void read_rows(GDALRasterBandH band, const MaskSource& ms, int width, int y, int
     fail(band, "cannot read the mask of rows " + std::to_string(y) + ".." + std::to_string(y + rows - 1));
 }
 
-// Reads chunks of `chunk_rows` rows from `first_row` to the end of the band on its own
-// thread, up to `slots` chunks ahead of the consumer (source != target only).
+// Runs `read(row, rows)` for consecutive chunks of `chunk_rows` rows from `first_row` to
+// `height` on its own thread, at most `slots` chunks ahead of the consumer, which calls
+// acquire() (wait for the next chunk) and release() (its rows may now be recycled) in order.
+// The chunks land directly in the fill's ring buffer, sized so that they never overlap the
+// rows of the strip being computed (source != target only).
 class ChunkReader {
  public:
-  ChunkReader(GDALRasterBandH band, const MaskSource& ms, int width, int height, int first_row, int chunk_rows,
-              int slots)
-      : band_(band), ms_(ms), width_(width), height_(height), chunk_rows_(chunk_rows), next_row_(first_row) {
-    const std::size_t cells = static_cast<std::size_t>(width) * static_cast<std::size_t>(chunk_rows);
-    slots_.resize(static_cast<std::size_t>(slots));
-    for (auto& s : slots_) {
-      s.values.resize(cells);
-      s.valid.resize(cells);
-    }
+  ChunkReader(std::function<void(int, int)> read, int height, int first_row, int chunk_rows, int slots)
+      : read_(std::move(read)), height_(height), chunk_rows_(chunk_rows), next_row_(first_row),
+        slots_(static_cast<std::size_t>(slots)) {
     if (first_row < height) thread_ = std::thread([this] { run(); });
   }
   ~ChunkReader() {
@@ -120,23 +117,16 @@ class ChunkReader {
   ChunkReader(const ChunkReader&) = delete;
   ChunkReader& operator=(const ChunkReader&) = delete;
 
-  struct Chunk {
-    int row = 0, rows = 0;
-    std::vector<float> values;
-    std::vector<std::uint8_t> valid;
-  };
-  // The next chunk in row order (blocks until it is read); release() it when done.
-  const Chunk& acquire() {
+  void acquire() {
     std::unique_lock<std::mutex> lock(mutex_);
-    cv_.wait(lock, [&] { return filled_ > 0 || error_; });
-    if (filled_ == 0 && error_) std::rethrow_exception(error_);
-    return slots_[head_];
+    cv_.wait(lock, [&] { return ready_ > 0 || error_; });
+    if (ready_ == 0 && error_) std::rethrow_exception(error_);
   }
   void release() {
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      head_ = (head_ + 1) % slots_.size();
-      --filled_;
+      --ready_;
+      --in_use_;
     }
     cv_.notify_all();
   }
@@ -144,21 +134,17 @@ class ChunkReader {
  private:
   void run() {
     try {
-      std::size_t tail = 0;
       for (int row = next_row_; row < height_; row += chunk_rows_) {
         {
           std::unique_lock<std::mutex> lock(mutex_);
-          cv_.wait(lock, [&] { return filled_ < slots_.size() || stop_; });
+          cv_.wait(lock, [&] { return in_use_ < slots_ || stop_; });
           if (stop_) return;
+          ++in_use_;
         }
-        Chunk& c = slots_[tail];
-        c.row = row;
-        c.rows = std::min(chunk_rows_, height_ - row);
-        read_rows(band_, ms_, width_, row, c.rows, c.values.data(), c.valid.data());
-        tail = (tail + 1) % slots_.size();
+        read_(row, std::min(chunk_rows_, height_ - row));
         {
           std::lock_guard<std::mutex> lock(mutex_);
-          ++filled_;
+          ++ready_;
         }
         cv_.notify_all();
       }
@@ -169,11 +155,10 @@ class ChunkReader {
     }
   }
 
-  GDALRasterBandH band_;
-  MaskSource ms_;
-  int width_, height_, chunk_rows_, next_row_;
-  std::vector<Chunk> slots_;
-  std::size_t head_ = 0, filled_ = 0;
+  std::function<void(int, int)> read_;
+  int height_, chunk_rows_, next_row_;
+  std::size_t slots_;
+  std::size_t in_use_ = 0, ready_ = 0;  // chunks being read or unconsumed; chunks ready
   bool stop_ = false;
   std::exception_ptr error_;
   std::mutex mutex_;
@@ -187,6 +172,8 @@ int choose_fill_tile_rows(int width, int height, int halo, int smoothing, bool i
                           std::uint64_t work_bytes) {
   int best = 0;
   for (int rows = 64; rows <= 2048; rows *= 2)
+    if (fill_strip_bytes(width, rows, halo, smoothing, interior_only) <= work_bytes) best = rows;
+  for (int rows = 60; best == 0 && rows > 16; rows -= 4)
     if (fill_strip_bytes(width, rows, halo, smoothing, interior_only) <= work_bytes) best = rows;
   if (best == 0) best = 16;
   return std::max(1, std::min(best, std::max(height, 1)));
@@ -291,7 +278,7 @@ FillStats fill_band(GDALRasterBandH source, GDALRasterBandH target, const FillOp
   // Ring buffer of original rows: row r lives in slot r % ring_rows. A strip needs
   // tile_rows + 2 × halo rows; the rows it shares with the previous strip stay in place.
   const std::size_t w = static_cast<std::size_t>(width);
-  const int ring_rows = std::min(height, tile_rows + 2 * halo);
+  const int ring_rows = std::min(height, tile_rows + 2 * halo + kReadAhead * tile_rows);
   std::vector<float> ring_values(static_cast<std::size_t>(ring_rows) * w);
   std::vector<std::uint8_t> ring_valid(static_cast<std::size_t>(ring_rows) * w);
   std::vector<std::uint8_t> ring_interior(options.interior_only ? ring_valid.size() : 0);
@@ -310,21 +297,21 @@ FillStats fill_band(GDALRasterBandH source, GDALRasterBandH target, const FillOp
     stats.work_bytes += labels.memory_bytes();
   }
 
-  // Stores rows [y, y + rows) held in (values, valid) into the ring.
-  auto store = [&](int y, int rows, const float* values, const std::uint8_t* valid) {
-    for (int r = 0; r < rows; ++r) {
-      const std::size_t from = static_cast<std::size_t>(r) * w;
-      std::memcpy(&ring_values[slot(y + r)], values + from, w * sizeof(float));
-      std::memcpy(&ring_valid[slot(y + r)], valid + from, w);
-      if (options.interior_only) labels.interior_row(y + r, &ring_interior[slot(y + r)]);
-    }
-  };
+  // In place, the reader and writer threads take turns on the one dataset (a GDAL dataset
+  // must not be used by two threads at once; sequential use from several threads is fine).
+  // The rows read are always below every row written, so their order does not matter.
+  std::mutex io_mutex;
+  auto io_lock = [&] { return in_place ? std::unique_lock<std::mutex>(io_mutex) : std::unique_lock<std::mutex>(); };
+
   // Reads rows [y, y + rows) straight into the ring (in at most two contiguous pieces).
   auto read_into_ring = [&](int y, int rows) {
     while (rows > 0) {
       const int first_slot = y % ring_rows;
       const int n = std::min(rows, ring_rows - first_slot);
-      read_rows(band, mask_source, width, y, n, &ring_values[slot(y)], &ring_valid[slot(y)]);
+      {
+        const auto lock = io_lock();
+        read_rows(band, mask_source, width, y, n, &ring_values[slot(y)], &ring_valid[slot(y)]);
+      }
       if (options.interior_only)
         for (int r = 0; r < n; ++r) labels.interior_row(y + r, &ring_interior[slot(y + r)]);
       y += n;
@@ -332,7 +319,7 @@ FillStats fill_band(GDALRasterBandH source, GDALRasterBandH target, const FillOp
     }
   };
 
-  std::vector<float> write_buffer(in_place ? 0 : static_cast<std::size_t>(std::min(height, tile_rows)) * w);
+  std::vector<float> write_buffer(static_cast<std::size_t>(std::min(height, tile_rows)) * w);
   std::future<void> writing;
   using clock = std::chrono::steady_clock;
   auto since = [](clock::time_point t) { return std::chrono::duration<double>(clock::now() - t).count(); };
@@ -344,10 +331,9 @@ FillStats fill_band(GDALRasterBandH source, GDALRasterBandH target, const FillOp
   auto t_read = clock::now();
   read_into_ring(0, in_end);
   stats.read_wait_seconds += since(t_read);
-  // Source and target differ: a reader thread decodes the following rows, kReadAhead strips
-  // ahead, while strips are computed (each strip consumes exactly one chunk of tile_rows rows).
-  std::optional<ChunkReader> reader;
-  if (!in_place) reader.emplace(band, mask_source, width, height, in_end, tile_rows, kReadAhead);
+  // A reader thread decodes the following rows, kReadAhead strips ahead, while strips are
+  // computed (each strip consumes exactly one chunk of tile_rows rows).
+  ChunkReader reader(read_into_ring, height, in_end, tile_rows, kReadAhead);
   for (int y0 = 0; y0 < height; y0 += tile_rows) {
     const int y1 = std::min(height, y0 + tile_rows);
     const int need_begin = std::max(0, y0 - halo);
@@ -365,8 +351,6 @@ FillStats fill_band(GDALRasterBandH source, GDALRasterBandH target, const FillOp
       if (options.interior_only) strip.interior[i] = &ring_interior[slot(r)];
     }
 
-    // Read the next strip's new rows while this one is computed — from another thread
-    // only when the rows come from a dataset we are not writing.
     const int ahead_rows = next_end - in_end;
 
     std::size_t filled = 0;
@@ -383,26 +367,19 @@ FillStats fill_band(GDALRasterBandH source, GDALRasterBandH target, const FillOp
 
     const auto t_write = clock::now();
     if (filled > 0 || !lossless_rewrite) {
-      if (in_place) {
-        write_rows(target, width, y0, y1 - y0, out);
-      } else {
-        // The target is another dataset: write this strip while the next one is computed.
-        if (writing.valid()) writing.get();
-        std::memcpy(write_buffer.data(), out, static_cast<std::size_t>(y1 - y0) * w * sizeof(float));
-        writing = std::async(std::launch::async,
-                             [&, y0, y1] { write_rows(target, width, y0, y1 - y0, write_buffer.data()); });
-      }
+      // Written by another thread while the next strip is computed.
+      if (writing.valid()) writing.get();
+      std::memcpy(write_buffer.data(), out, static_cast<std::size_t>(y1 - y0) * w * sizeof(float));
+      writing = std::async(std::launch::async, [&, y0, y1] {
+        const auto lock = io_lock();
+        write_rows(target, width, y0, y1 - y0, write_buffer.data());
+      });
     }
     stats.write_seconds += since(t_write);
     t_read = clock::now();
     if (ahead_rows > 0) {
-      if (reader) {
-        const ChunkReader::Chunk& c = reader->acquire();
-        store(c.row, c.rows, c.values.data(), c.valid.data());
-        reader->release();
-      } else {
-        read_into_ring(in_end, ahead_rows);  // in place: rows below everything written so far
-      }
+      reader.acquire();  // rows [in_end, next_end) are in the ring
+      reader.release();  // from now on the ring arithmetic protects them
       in_end = next_end;
     }
     stats.read_wait_seconds += since(t_read);

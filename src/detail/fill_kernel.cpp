@@ -36,34 +36,83 @@ constexpr int column_chunk = 256;
   }
 }
 
+// Per candidate kind k (0 = top, 1 = bottom) of one row: largest column <= x with a candidate
+// of that kind (-1 if none) and smallest column >= x with one (width if none). Built on first
+// use: most pixels (small holes) finish their search within a few direct steps.
+struct CandidateIndex {
+  const std::int32_t* top = nullptr;
+  const std::int32_t* bottom = nullptr;
+  int width = 0;
+  std::vector<std::int32_t> prev_top, prev_bottom, next_top, next_bottom;
+  bool built = false;
+
+  void reset(const std::int32_t* t, const std::int32_t* b, int w) {
+    top = t;
+    bottom = b;
+    width = w;
+    built = false;
+  }
+  void build() {
+    if (built) return;
+    const auto w = static_cast<std::size_t>(width);
+    prev_top.resize(w);
+    prev_bottom.resize(w);
+    next_top.resize(w);
+    next_bottom.resize(w);
+    for (int x = 0, lt = -1, lb = -1; x < width; ++x) {
+      if (top[x] >= 0) lt = x;
+      if (bottom[x] >= 0) lb = x;
+      prev_top[static_cast<std::size_t>(x)] = lt;
+      prev_bottom[static_cast<std::size_t>(x)] = lb;
+    }
+    for (int x = width - 1, nt = width, nb = width; x >= 0; --x) {
+      if (top[x] >= 0) nt = x;
+      if (bottom[x] >= 0) nb = x;
+      next_top[static_cast<std::size_t>(x)] = nt;
+      next_bottom[static_cast<std::size_t>(x)] = nb;
+    }
+    built = true;
+  }
+  const std::int32_t* prev(int kind) {
+    build();
+    return kind == 0 ? prev_top.data() : prev_bottom.data();
+  }
+  const std::int32_t* next(int kind) {
+    build();
+    return kind == 0 ? next_top.data() : next_bottom.data();
+  }
+};
+
 struct RowView {
   const std::int32_t* top;     // nearest valid row at or above y, per column (-1 none)
   const std::int32_t* bottom;  // nearest valid row below y (GDAL's bottom-up "last" line)
-  // Per candidate kind k (0 = top, 1 = bottom): largest column <= x with a candidate of that
-  // kind (-1 if none) and smallest column >= x with one (width if none).
-  const std::int32_t* prev[2];
-  const std::int32_t* next[2];
+  CandidateIndex* index;       // this row's candidate index (lazily built)
   const float* const* rows;    // strip value rows
   int in_begin;
   int width;
   static constexpr int none = std::numeric_limits<int>::max();
 
   float value_at(std::int32_t row, int x) const { return rows[row - in_begin][x]; }
-  bool has_candidate(int x) const { return top[x] >= 0 || bottom[x] >= 0; }
   // Smallest step > `step` at which the search meets a column left of x with a candidate of
   // kind k (the clamped re-examinations of column 0 are repeats and excluded); none if none.
   int next_left(int k, int x, int step) const {
     const int c = x - step - 1;
-    return (c >= 0 && prev[k][c] >= 0) ? x - prev[k][c] : none;
+    if (c < 0) return none;
+    const int p = index->prev(k)[c];
+    return p >= 0 ? x - p : none;
   }
   // Same to the right. In the last column the right-hand quadrants first see the pixel's own
   // column at step 1 (GDAL clamps x + step to width - 1): a first examination, not a repeat.
   int next_right(int k, int x, int step) const {
     if (x == width - 1) return (step < 1 && (k == 0 ? top[x] : bottom[x]) >= 0) ? 1 : none;
     const int c = x + step + 1;
-    return (c < width && next[k][c] < width) ? next[k][c] - x : none;
+    if (c >= width) return none;
+    const int n = index->next(k)[c];
+    return n < width ? n - x : none;
   }
 };
+
+constexpr int kDirectSteps = 8;  // steps scanned column by column before using the index
 
 // Inverse-distance fill of pixel (x, y), equal to GDALFillNodata's search.
 //
@@ -75,7 +124,8 @@ struct RowView {
 // others. Per quadrant we therefore visit only columns holding a candidate of its kind (top or
 // bottom, O(1) via the prev/next arrays) and stop once step² exceeds the squared distance it
 // holds: any later candidate has d'² >= step² >= d² + 1 > (√d²)², even with the square-root
-// rounding GDAL's comparison involves. Re-examinations of a clamped edge column repeat a
+// rounding GDAL's comparison involves. The quadrant's final candidate is one of minimal d²
+// (tie rule below), so the scan is an integer min-reduction. Re-examinations of a clamped edge column repeat a
 // comparison already made with the same quadrant state and change nothing — except in the
 // last column, whose right-hand quadrants first see the pixel's own column at step 1.
 // Candidates farther than max distance may be accepted by GDAL (its bound can reach
@@ -84,49 +134,82 @@ struct RowView {
 bool interpolate_invdist(const RowView& v, int x, int y, double max_dist, int max_steps, float& result) {
   double quad_dist[4];
   float quad_value[4];
+  const double first_limit = (max_dist + 1.0) * (max_dist + 1.0);
   for (int q = 0; q < 4; ++q) {
-    double dist = max_dist + 1.0;
-    double d2_held = -1.0;
-    float value = 0.0f;
+    // The quadrant ends up holding a candidate of minimal squared distance D: GDAL replaces
+    // its candidate when d² < sqrt(D)·sqrt(D), so among several at distance² D the first one
+    // wins, or the last one when sqrt(D)² rounds above D. Track both and decide at the end.
+    std::int64_t best = std::numeric_limits<std::int64_t>::max();
+    int first = -1, last = -1;
     const int kind = q & 1;  // 0: top candidates, 1: bottom candidates
     const std::int32_t* cand = kind == 0 ? v.top : v.bottom;
-    auto check = [&](int col) {
-      const std::int32_t row = cand[col];
-      const double dx = static_cast<double>(col) - static_cast<double>(x);
-      const double dy = static_cast<double>(row) - static_cast<double>(y);
-      const double dist_sq = dx * dx + dy * dy;
-      if (dist_sq < dist * dist) {  // GDAL's QUAD_CHECK
-        dist = std::sqrt(dist_sq);
-        value = v.value_at(row, col);
-        d2_held = dist_sq;
+    auto consider = [&](int col, int step) {
+      const std::int64_t dy = static_cast<std::int64_t>(cand[col]) - y;
+      const std::int64_t d2 = static_cast<std::int64_t>(step) * step + dy * dy;
+      if (d2 < best) {
+        best = d2;
+        first = last = col;
+      } else if (d2 == best) {
+        last = col;
       }
     };
-    auto saturated = [&](int step) { return d2_held >= 0 && static_cast<double>(step) * step > d2_held; };
+    auto saturated = [&](int step) { return static_cast<std::int64_t>(step) * step > best; };
     if (q < 2) {  // left: columns x, x-1, ..., 0 (steps 0..x)
-      const std::int32_t* prev = v.prev[kind];
-      for (int step = 0; step <= max_steps && x - step >= 0;) {
-        const int c = prev[x - step];
-        if (c < 0) break;
-        step = x - c;
-        if (step > max_steps || saturated(step)) break;
-        check(c);
-        ++step;
+      int step = 0;
+      bool done = false;
+      for (const int end = std::min(max_steps, kDirectSteps); step <= end; ++step) {
+        if (x - step < 0 || saturated(step)) {
+          done = true;
+          break;
+        }
+        if (cand[x - step] >= 0) consider(x - step, step);
+      }
+      if (!done) {
+        const std::int32_t* prev = step <= max_steps && x - step >= 0 ? v.index->prev(kind) : nullptr;
+        while (prev && step <= max_steps && x - step >= 0) {
+          const int c = prev[x - step];
+          if (c < 0) break;
+          step = x - c;
+          if (step > max_steps || saturated(step)) break;
+          consider(c, step);
+          ++step;
+        }
       }
     } else if (x == v.width - 1) {  // right of the last column: its own column, at step 1
-      if (cand[x] >= 0 && max_steps >= 1) check(x);
+      if (cand[x] >= 0 && max_steps >= 1) consider(x, 0);
     } else {  // right: columns x+1, ..., width-1 (steps 1..)
-      const std::int32_t* next = v.next[kind];
-      for (int step = 1; step <= max_steps && x + step < v.width;) {
-        const int c = next[x + step];
-        if (c >= v.width) break;
-        step = c - x;
-        if (step > max_steps || saturated(step)) break;
-        check(c);
-        ++step;
+      int step = 1;
+      bool done = false;
+      for (const int end = std::min(max_steps, kDirectSteps); step <= end; ++step) {
+        if (x + step >= v.width || saturated(step)) {
+          done = true;
+          break;
+        }
+        if (cand[x + step] >= 0) consider(x + step, step);
+      }
+      if (!done) {
+        const std::int32_t* next = step <= max_steps && x + step < v.width ? v.index->next(kind) : nullptr;
+        while (next && step <= max_steps && x + step < v.width) {
+          const int c = next[x + step];
+          if (c >= v.width) break;
+          step = c - x;
+          if (step > max_steps || saturated(step)) break;
+          consider(c, step);
+          ++step;
+        }
       }
     }
-    quad_dist[q] = dist;
-    quad_value[q] = value;
+    quad_dist[q] = max_dist + 1.0;
+    quad_value[q] = 0.0f;
+    if (first >= 0) {
+      const double d2 = static_cast<double>(best);
+      if (d2 < first_limit) {  // accepted against GDAL's initial distance max + 1
+        const double dist = std::sqrt(d2);
+        const int col = d2 < dist * dist ? last : first;
+        quad_dist[q] = dist;
+        quad_value[q] = v.value_at(cand[col], col);
+      }
+    }
   }
   double weight_sum = 0.0;
   double value_sum = 0.0;
@@ -329,7 +412,7 @@ std::size_t fill_strip(const FillKernelParams& p, const FillStrip& strip, int co
 
   // 2. Interpolate every nodata pixel of rows [a, b).
   tbb::parallel_for(tbb::blocked_range<int>(a, b, 4), [&](const tbb::blocked_range<int>& r) {
-    std::vector<std::int32_t> prev_top(w), next_top(w), prev_bottom(w), next_bottom(w);
+    CandidateIndex index;
     for (int y = r.begin(); y < r.end(); ++y) {
       const std::size_t row_off = static_cast<std::size_t>(y - a) * w;
       const float* src = value_row(y);
@@ -345,34 +428,13 @@ std::size_t fill_strip(const FillKernelParams& p, const FillStrip& strip, int co
       }
       const std::int32_t* top = &s.top[row_off];
       const std::int32_t* bottom = &s.bottom[row_off];
-      for (int x = 0, lt = -1, lb = -1; x < width; ++x) {
-        if (top[x] >= 0) lt = x;
-        if (bottom[x] >= 0) lb = x;
-        prev_top[static_cast<std::size_t>(x)] = lt;
-        prev_bottom[static_cast<std::size_t>(x)] = lb;
-      }
-      for (int x = width - 1, nt = width, nb = width; x >= 0; --x) {
-        if (top[x] >= 0) nt = x;
-        if (bottom[x] >= 0) nb = x;
-        next_top[static_cast<std::size_t>(x)] = nt;
-        next_bottom[static_cast<std::size_t>(x)] = nb;
-      }
-      const RowView view{top,
-                         bottom,
-                         {prev_top.data(), prev_bottom.data()},
-                         {next_top.data(), next_bottom.data()},
-                         strip.values.data(),
-                         in_begin,
-                         width};
+      index.reset(top, bottom, width);
+      const RowView view{top, bottom, &index, strip.values.data(), in_begin, width};
       bool any = false;
       if (n > 0)
         for (int x = 0; x < width; ++x) tmask[x] = valid[x] ? 1 : 0;
       for (int x = 0; x < width; ++x) {
         if (valid[x] || (interior && !interior[x])) continue;
-        // No column with a candidate within max distance: nothing can be counted.
-        const int lo = std::max(0, x - max_steps);
-        const int hi = static_cast<int>(std::min<std::int64_t>(width - 1, static_cast<std::int64_t>(x) + max_steps));
-        if (std::max(prev_top[static_cast<std::size_t>(hi)], prev_bottom[static_cast<std::size_t>(hi)]) < lo) continue;
         float value = 0.0f;
         const bool ok = p.method == FillKernelMethod::invdist
                             ? interpolate_invdist(view, x, y, p.max_distance, max_steps, value)
@@ -403,31 +465,29 @@ std::size_t fill_strip(const FillKernelParams& p, const FillStrip& strip, int co
   //    and height-1 are never filtered (as in GDAL); the strip's own first/last rows are not
   //    either — the error that introduces travels one row per pass and stays in the halo.
   if (n > 0) {
-    s.work2.resize(cells);
-    std::vector<std::uint8_t> row_has_fill(static_cast<std::size_t>(rows), 0);
-    for (int r = 0; r < rows; ++r) {
-      const std::uint8_t* f = &s.fmask[static_cast<std::size_t>(r) * w];
-      row_has_fill[static_cast<std::size_t>(r)] = std::any_of(f, f + w, [](std::uint8_t v) { return v != 0; });
-    }
+    // Only filtered pixels change; every other pixel keeps its value in both buffers, so
+    // each pass recomputes just the filtered pixels of the filterable rows.
+    std::vector<std::vector<std::int32_t>> filtered(static_cast<std::size_t>(rows));
+    tbb::parallel_for(a, b, [&](int y) {
+      if (!(y >= 1 && y <= p.height - 2 && y > a && y < b - 1)) return;
+      const std::uint8_t* f = &s.fmask[static_cast<std::size_t>(y - a) * w];
+      auto& list = filtered[static_cast<std::size_t>(y - a)];
+      for (int x = 0; x < width; ++x)
+        if (f[x]) list.push_back(x);
+    });
+    s.work2 = s.work;
     float* cur = s.work.data();
     float* next = s.work2.data();
     for (int it = 0; it < n; ++it) {
       tbb::parallel_for(tbb::blocked_range<int>(a, b, 8), [&](const tbb::blocked_range<int>& r) {
         for (int y = r.begin(); y < r.end(); ++y) {
+          const auto& list = filtered[static_cast<std::size_t>(y - a)];
+          if (list.empty()) continue;
           const std::size_t off = static_cast<std::size_t>(y - a) * w;
-          const bool filterable = y >= 1 && y <= p.height - 2 && y > a && y < b - 1;
-          if (!filterable || !row_has_fill[static_cast<std::size_t>(y - a)]) {
-            std::memcpy(next + off, cur + off, w * sizeof(float));
-            continue;
-          }
-          const float* last = cur + off - w;
           const float* self = cur + off;
-          const float* nxt = cur + off + w;
           const std::uint8_t* tm = &s.tmask[off];
-          const std::uint8_t* fm = &s.fmask[off];
           float* o = next + off;
-          for (int x = 0; x < width; ++x)
-            o[x] = fm[x] ? filter_pixel(last, self, nxt, tm - w, tm, tm + w, x, width) : self[x];
+          for (const std::int32_t x : list) o[x] = filter_pixel(self - w, self, self + w, tm - w, tm, tm + w, x, width);
         }
       });
       std::swap(cur, next);
