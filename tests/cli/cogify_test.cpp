@@ -156,6 +156,26 @@ TEST(CogifyCli, PicksCogkitsOwnReaderForXyzText) {
   for (int i = 0; i < 6; ++i) EXPECT_DOUBLE_EQ(a.gt[i], b.gt[i]);
 }
 
+TEST(CogifyCli, PicksCogkitsOwnReaderForAsciiGridsWhateverTheExtension) {
+  test::TempDir dir;
+  demgen::DemSpec s;
+  s.width = 70;
+  s.height = 50;
+  s.type = GDT_Int16;
+  s.lakes = 1;
+  s.lake_radius_min = 5;
+  s.lake_radius_max = 8;
+  demgen::write_ascii_grid(s, dir / "grid.dat");
+  demgen::write_raster(s, dir / "ref.tif");
+  const auto r = run(tool("cogify") + " " + (dir / "grid.dat") + " " + (dir / "out.tif") + " --json -q");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["data_type"], "Int16") << "integers stay integers";
+  const auto a = test::read_raster(dir / "out.tif"), b = test::read_raster(dir / "ref.tif");
+  EXPECT_EQ(test::count_differences(a, b, 0), 0u);
+  for (int i = 0; i < 6; ++i) EXPECT_DOUBLE_EQ(a.gt[i], b.gt[i]);
+}
+
 TEST(CogifyCli, HelpMarkdownListsEveryFlag) {
   const auto r = run(tool("cogify") + " --help-markdown");
   EXPECT_EQ(r.exit_code, 0) << r.err;
