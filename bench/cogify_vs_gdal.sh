@@ -22,11 +22,14 @@ if [ ! -f dem.tif ]; then
 fi
 [ -f clip.geojson ] || "$here/make_clip.py" dem.tif clip.geojson 0.6
 
+repeat=${REPEAT:-3}
 timed() {  # timed NAME CMD... -> appends "NAME seconds maxrss_kb" to times.txt
   local name=$1; shift
   /usr/bin/time -f "$name %e %M" -a -o times.txt "$@" >/dev/null 2>>stderr.txt
 }
-rm -f times.txt stderr.txt chain_*.tif cogify.tif
+rm -f times.txt stderr.txt ratios.txt
+for run in $(seq "$repeat"); do
+rm -f chain_*.tif cogify.tif
 sync
 
 timed cogify "$build/tools/cogify" dem.tif cogify.tif -t EPSG:3857 -r bilinear --fill --fill-max-distance 100 \
@@ -38,14 +41,20 @@ timed gdalwarp_cutline gdalwarp -q -cutline clip.geojson -crop_to_cutline chain_
 timed gdal_translate gdal_translate -q -of COG -co COMPRESS=DEFLATE -co PREDICTOR=YES -co NUM_THREADS=ALL_CPUS \
   chain_3_clip.tif chain_4.tif
 
+echo "run $run:"
 awk -v budget="$budget" '
   $1 == "cogify" { ct = $2; cr = $3 }
   $1 != "cogify" { gt += $2; if ($3 > gr) gr = $3; printf "  %-18s %7.2f s  %8.1f MB\n", $1, $2, $3 / 1024 }
   END {
-    printf "GDAL chain total     %7.2f s  peak %8.1f MB\n", gt, gr / 1024
-    printf "cogify               %7.2f s  peak %8.1f MB  (--memory-budget %s)\n", ct, cr / 1024, budget
-    printf "time ratio cogify/chain = %.3f\n", ct / gt
-    printf "peak RSS ratio          = %.3f\n", cr / gr
+    printf "  GDAL chain total   %7.2f s  peak %8.1f MB\n", gt, gr / 1024
+    printf "  cogify             %7.2f s  peak %8.1f MB  (--memory-budget %s)\n", ct, cr / 1024, budget
+    printf "  time ratio cogify/chain = %.3f   peak RSS ratio = %.3f\n", ct / gt, cr / gr
+    printf "%.4f %.1f %.2f %.2f\n", ct / gt, cr / 1024, ct, gt >> "ratios.txt"
   }' times.txt
+rm -f times.txt
+done
+sort -n ratios.txt | awk '{ r[NR] = $1; m[NR] = $2; if ($2 > peak) peak = $2 }
+  END { printf "median time ratio cogify/chain over %d runs = %.3f (min %.3f, max %.3f); cogify peak RSS max %.1f MB\n",
+        NR, r[int((NR + 1) / 2)], r[1], r[NR], peak }'
 python3 -c "import json;r=json.load(open('cogify.json'));print('cogify steps:', r['steps'], 'staging:', r['staging'])"
 "$build/tools/cogify" --check cogify.tif | tail -1
