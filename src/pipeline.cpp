@@ -528,6 +528,11 @@ Report convert_dataset(GDALDatasetH src, const std::string& name, const std::str
   TempPath temp(staging_dir_for(output, budget.tmpdir()), base_name(output), ".tif");
   {
     StepTimer t{rep, "write"};
+    // Overview computation in GDAL's COG driver uses GDAL_NUM_THREADS (same bytes, measured
+    // ~5-10 % faster on 2 cores). Only here: elsewhere it would make GTiff reads bypass the
+    // block cache.
+    detail::ConfigScope write_config;
+    if (!user_set("GDAL_NUM_THREADS")) write_config.set("GDAL_NUM_THREADS", std::to_string(threads));
     try {
       write_cog(write_src, temp.path(), o.cog, threads, budget.tmpdir(), o.progress);
     } catch (const error& e) {
