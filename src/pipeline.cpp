@@ -415,8 +415,13 @@ void describe_output(Report& rep, const std::string& path, const Plan& plan) {
 
 }  // namespace
 
-Report convert_dataset(GDALDatasetH src, const std::string& name, const std::string& output,
-                       const PipelineOptions& o, Report seed) {
+namespace {
+
+// The pipeline. `owned`: `src` is a raster a cogkit reader staged (writable, ours), so
+// without reprojection the fill and clip work on it in place instead of on a copy, and
+// the memory it holds counts against the budget.
+Report run_pipeline(GDALDatasetH src, const StagedRaster* owned, const std::string& name, const std::string& output,
+                    const PipelineOptions& o, Report seed) {
   GDALAllRegister();
   const auto t0 = Clock::now();
   Report rep = std::move(seed);
@@ -427,8 +432,18 @@ Report convert_dataset(GDALDatasetH src, const std::string& name, const std::str
     if (GDALDriverH d = GDALGetDatasetDriver(src)) rep.driver = GDALGetDriverShortName(d);
   const int threads = resolve_threads(o.threads);
   tbb::global_control tbb_threads(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
-  MemoryBudget budget(o.staging);
-  rep.memory_budget_bytes = budget.total();
+  StagingOptions staging = o.staging;
+  {
+    const MemoryBudget whole(o.staging);
+    rep.memory_budget_bytes = whole.total();
+    if (owned && owned->in_memory) {
+      const std::uint64_t held = std::uint64_t(GDALGetRasterXSize(src)) * GDALGetRasterYSize(src) *
+                                 GDALGetRasterCount(src) *
+                                 GDALGetDataTypeSizeBytes(GDALGetRasterDataType(GDALGetRasterBand(src, 1)));
+      staging.memory_budget = std::max(whole.total() - std::min(held, whole.total()), whole.total() / 4);
+    }
+  }
+  const MemoryBudget budget(staging);
   detail::ConfigScope config;
   // Defaults that keep GDAL's COG writer inside the budget, unless the caller set them:
   // the temporary overview file is ZSTD-compressed at level 9 by default (a ~4 MB
@@ -466,7 +481,16 @@ Report convert_dataset(GDALDatasetH src, const std::string& name, const std::str
   StagedRaster staged;
   DatasetHandle view;
   GDALDatasetH write_src = src;
+  const bool in_place = owned && plan.stage && !plan.reproject;
+  if (in_place) {
+    // The reader's raster is the work raster: no copy.
+    plan.work = {0, 0, plan.width, plan.height};
+    rep.staging = std::string("in place (reader's ") + (owned->in_memory ? "memory" : "file") + " staging)";
+    for (int b = 1; b <= plan.bands; ++b)
+      if (plan.nodata) GDALSetRasterNoDataValue(GDALGetRasterBand(src, b), *plan.nodata);
+  }
   if (plan.stage) {
+    if (!in_place) {
     const std::string stem = base_name(output) + ".stage";
     staged = create_staged(budget, plan.work.w, plan.work.h, plan.bands, plan.type, stem, o.staging.force);
     // Staged files are written next to nothing the user sees; put them in tmpdir.
@@ -489,13 +513,15 @@ Report convert_dataset(GDALDatasetH src, const std::string& name, const std::str
       StepTimer t{rep, "read"};
       copy_window(src, staged.get(), plan.work, name, o.progress);
     }
+    }
+    GDALDatasetH work = in_place ? src : staged.get();
     if (o.fill.enabled) {
       StepTimer t{rep, "fill"};
       FillOptions fo = o.fill;
       if (fo.threads <= 0) fo.threads = threads;
       for (int b = 1; b <= plan.bands; ++b) {
         try {
-          fill_nodata(GDALGetRasterBand(staged.get(), b), fo, budget, o.progress);
+          fill_nodata(GDALGetRasterBand(work, b), fo, budget, o.progress);
         } catch (const error& e) {
           throw error("fill", name, e.message(), e.gdal_message());
         }
@@ -504,15 +530,15 @@ Report convert_dataset(GDALDatasetH src, const std::string& name, const std::str
     const Window crop_in_work{plan.crop.x - plan.work.x, plan.crop.y - plan.work.y, plan.crop.w, plan.crop.h};
     {
       StepTimer t{rep, plan.clip ? "clip" : "stats"};
-      rep.band_stats = clip_and_measure(staged.get(), crop_in_work, plan, name, o.progress, true);
+      rep.band_stats = clip_and_measure(work, crop_in_work, plan, name, o.progress, true);
     }
     const bool whole = crop_in_work.x == 0 && crop_in_work.y == 0 && crop_in_work.w == plan.work.w &&
                        crop_in_work.h == plan.work.h;
     if (!whole) {
-      view = window_view(staged.get(), crop_in_work, std::nullopt, false);
+      view = window_view(work, crop_in_work, std::nullopt, false);
       write_src = get(view);
     } else {
-      write_src = staged.get();
+      write_src = work;
     }
   } else {
     rep.staging = "none";
@@ -571,12 +597,25 @@ Report convert_dataset(GDALDatasetH src, const std::string& name, const std::str
   return rep;
 }
 
+}  // namespace
+
+Report convert_dataset(GDALDatasetH source, const std::string& source_name, const std::string& output,
+                       const PipelineOptions& options, Report seed) {
+  return run_pipeline(source, nullptr, source_name, output, options, std::move(seed));
+}
+
+Report convert_staged(StagedRaster source, const std::string& source_name, const std::string& output,
+                      const PipelineOptions& options, Report seed) {
+  return run_pipeline(source.get(), &source, source_name, output, options, std::move(seed));
+}
+
 Report convert(const std::string& input, const std::string& output, const PipelineOptions& options) {
   GDALAllRegister();
   const auto t0 = Clock::now();
   Report seed;
   detail::SourceHandle source = detail::open_source(input, options, seed);
   seed.total_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  if (!source.dataset) return convert_staged(std::move(source.staged), input, output, options, std::move(seed));
   return convert_dataset(source.get(), input, output, options, std::move(seed));
 }
 

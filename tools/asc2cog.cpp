@@ -49,6 +49,6 @@ int main(int argc, char** argv) {
     const cogkit::MemoryBudget budget(options.staging);
     cogkit::StagedRaster staged = cogkit::read_ascii_grid(a.input, read_options, budget, seed, options.progress);
     seed.total_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    return cogkit::convert_dataset(staged.get(), a.input, a.output, options, std::move(seed));
+    return cogkit::convert_staged(std::move(staged), a.input, a.output, options, std::move(seed));
   });
 }

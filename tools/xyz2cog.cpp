@@ -39,6 +39,6 @@ int main(int argc, char** argv) {
     const cogkit::MemoryBudget budget(a.options.staging);
     cogkit::Report seed;
     cogkit::StagedRaster staged = cogkit::read_xyz(a.input, o, budget, seed, a.options.progress);
-    return cogkit::convert_dataset(staged.get(), a.input, a.output, a.options, std::move(seed));
+    return cogkit::convert_staged(std::move(staged), a.input, a.output, a.options, std::move(seed));
   });
 }

@@ -48,4 +48,10 @@ Report convert(const std::string& input, const std::string& output, const Pipeli
 Report convert_dataset(GDALDatasetH source, const std::string& source_name, const std::string& output,
                        const PipelineOptions& options, Report seed = {});
 
+// Same, for a raster a cogkit reader staged (read_ascii_grid, read_xyz), handed over: the
+// memory it holds counts against the budget, and without reprojection the fill and clip
+// run on it in place instead of on a copy.
+Report convert_staged(StagedRaster source, const std::string& source_name, const std::string& output,
+                      const PipelineOptions& options, Report seed = {});
+
 }  // namespace cogkit

@@ -176,6 +176,33 @@ TEST(CogifyCli, PicksCogkitsOwnReaderForAsciiGridsWhateverTheExtension) {
   for (int i = 0; i < 6; ++i) EXPECT_DOUBLE_EQ(a.gt[i], b.gt[i]);
 }
 
+TEST(CogifyCli, ReaderRastersAreFilledAndClippedInPlaceWithTheSameResult) {
+  // asc2cog fills/clips the reader's own raster in place (no copy); cogify on the same grid
+  // as a GeoTIFF copies the clip window + halo first. Both must give the same pixels.
+  test::TempDir dir;
+  demgen::DemSpec s;
+  s.width = 300;
+  s.height = 220;
+  s.type = GDT_Int16;
+  s.lakes = 3;
+  s.lake_radius_min = 8;
+  s.lake_radius_max = 25;
+  s.dropout_fraction = 0.01;
+  demgen::write_ascii_grid(s, dir / "grid.asc");
+  demgen::write_raster(s, dir / "grid.tif");
+  const std::string opts = " --fill --fill-max-distance 20 --fill-smoothing 1 --bbox 500250,499300,501200,499900 -q --json";
+  const auto a = run(tool("asc2cog") + " " + (dir / "grid.asc") + " " + (dir / "a.tif") + opts);
+  const auto b = run(tool("cogify") + " " + (dir / "grid.tif") + " " + (dir / "b.tif") + opts);
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  EXPECT_EQ(nlohmann::json::parse(a.out)["staging"].get<std::string>().rfind("in place", 0), 0u);
+  EXPECT_EQ(nlohmann::json::parse(b.out)["staging"], "memory");
+  const auto ra = test::read_raster(dir / "a.tif"), rb = test::read_raster(dir / "b.tif");
+  ASSERT_EQ(ra.width, rb.width);
+  EXPECT_EQ(test::count_differences(ra, rb, 0), 0u);
+  for (int i = 0; i < 6; ++i) EXPECT_DOUBLE_EQ(ra.gt[i], rb.gt[i]);
+}
+
 TEST(CogifyCli, HelpMarkdownListsEveryFlag) {
   const auto r = run(tool("cogify") + " --help-markdown");
   EXPECT_EQ(r.exit_code, 0) << r.err;
