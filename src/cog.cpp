@@ -123,7 +123,7 @@ int CPL_STDCALL gdal_progress(double complete, const char*, void* data) {
 }  // namespace
 
 void write_cog(GDALDatasetH source, const std::string& path, const CogOptions& options, int threads,
-               const std::string& tmpdir, const ProgressFn& progress) {
+               const ProgressFn& progress) {
   GDALAllRegister();
   GDALDriverH driver = GDALGetDriverByName("COG");
   if (!driver) throw error("write", path, "GDAL was built without the COG driver");
@@ -141,7 +141,6 @@ void write_cog(GDALDatasetH source, const std::string& path, const CogOptions& o
   out.reset();  // flush and close
   const std::string err = capture.last_error();
   if (!err.empty()) throw error("write", path, "writing the COG failed", err);
-  (void)tmpdir;
 }
 
 // ---------------------------------------------------------------------------

@@ -358,7 +358,7 @@ std::vector<BandStats> clip_and_measure(GDALDatasetH ds, const Window& crop, con
   return stats;
 }
 
-void describe_output(Report& rep, const std::string& path, const Plan& plan) {
+void describe_output(Report& rep, const std::string& path) {
   DatasetHandle ds(GDALOpenEx(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
   if (!ds) throw error("validate", path, "cannot reopen the written COG", CPLGetLastErrorMsg());
   rep.width = GDALGetRasterXSize(get(ds));
@@ -410,7 +410,6 @@ void describe_output(Report& rep, const std::string& path, const Plan& plan) {
     GDALRasterBandH ov = GDALGetOverview(b, i);
     rep.overviews.emplace_back(GDALGetRasterBandXSize(ov), GDALGetRasterBandYSize(ov));
   }
-  (void)plan;
 }
 
 }  // namespace
@@ -560,7 +559,7 @@ Report run_pipeline(GDALDatasetH src, const StagedRaster* owned, const std::stri
     detail::ConfigScope write_config;
     if (!user_set("GDAL_NUM_THREADS")) write_config.set("GDAL_NUM_THREADS", std::to_string(threads));
     try {
-      write_cog(write_src, temp.path(), o.cog, threads, budget.tmpdir(), o.progress);
+      write_cog(write_src, temp.path(), o.cog, threads, o.progress);
     } catch (const error& e) {
       throw error("write", output, e.message(), e.gdal_message());
     }
@@ -577,7 +576,7 @@ Report run_pipeline(GDALDatasetH src, const StagedRaster* owned, const std::stri
         throw error("validate", output, "the written file is not a valid COG: " + msg);
       }
     }
-    describe_output(rep, temp.path(), plan);
+    describe_output(rep, temp.path());
     rep.sha256 = sha256_file(temp.path());
     VSIStatBufL st;
     if (VSIStatL(temp.path().c_str(), &st) == 0) rep.output_bytes = static_cast<std::uint64_t>(st.st_size);

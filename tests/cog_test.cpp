@@ -80,7 +80,7 @@ TEST(WriteCog, OutputIsAValidCogWithOverviewsAndTheSamePixels) {
   const std::string src = make_dem(dir, 1100, 700);
   DatasetHandle ds(GDALOpen(src.c_str(), GA_ReadOnly));
   const std::string out = dir / "out.tif";
-  write_cog(get(ds), out, CogOptions{}, 2, dir.path().string());
+  write_cog(get(ds), out, CogOptions{}, 2);
   const auto v = validate_cog(out);
   EXPECT_TRUE(v.valid) << (v.errors.empty() ? "" : v.errors.front());
   if (auto gdal = gdal_says_valid(out)) EXPECT_TRUE(*gdal);

@@ -29,9 +29,10 @@ void validate_cog_options(const CogOptions& options);
 std::vector<std::string> cog_creation_options(const CogOptions& options, GDALDataType source_type,
                                               int threads);
 
-// Writes `source` as a COG at `path` (a local path). Throws cogkit::error("write").
+// Writes `source` as a COG at `path` (a local path) with GDAL's COG driver; its temporary
+// overview files sit beside `path`. Throws cogkit::error("write").
 void write_cog(GDALDatasetH source, const std::string& path, const CogOptions& options, int threads,
-               const std::string& tmpdir, const ProgressFn& progress = {});
+               const ProgressFn& progress = {});
 
 // Result of the layout check (no GDAL Python needed).
 struct CogValidation {
