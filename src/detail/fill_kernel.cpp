@@ -114,6 +114,25 @@ struct RowView {
 
 constexpr int kDirectSteps = 8;  // steps scanned column by column before using the index
 
+// GDAL's inverse-distance weighting (1/d) of the nearest source found in each quadrant
+// within max_dist; false when no quadrant has one.
+bool weigh_quadrants(const double (&quad_dist)[4], const float (&quad_value)[4], double max_dist, float& result) {
+  double weight_sum = 0.0;
+  double value_sum = 0.0;
+  bool has_source = false;
+  for (int q = 0; q < 4; ++q) {
+    if (quad_dist[q] <= max_dist) {
+      has_source = true;
+      const double weight = 1.0 / quad_dist[q];
+      weight_sum += weight;
+      value_sum += quad_value[q] * weight;
+    }
+  }
+  if (!has_source) return false;
+  result = static_cast<float>(value_sum / weight_sum);
+  return true;
+}
+
 // Inverse-distance fill of pixel (x, y), equal to GDALFillNodata's search.
 //
 // GDAL steps outwards column by column, feeding four quadrants (0 top-left, 1 bottom-left,
@@ -211,20 +230,7 @@ bool interpolate_invdist(const RowView& v, int x, int y, double max_dist, int ma
       }
     }
   }
-  double weight_sum = 0.0;
-  double value_sum = 0.0;
-  bool has_source = false;
-  for (int q = 0; q < 4; ++q) {
-    if (quad_dist[q] <= max_dist) {
-      has_source = true;
-      const double weight = 1.0 / quad_dist[q];
-      weight_sum += weight;
-      value_sum += quad_value[q] * weight;
-    }
-  }
-  if (!has_source) return false;
-  result = static_cast<float>(value_sum / weight_sum);
-  return true;
+  return weigh_quadrants(quad_dist, quad_value, max_dist, result);
 }
 
 #ifdef COGKIT_FILL_CHECK
@@ -252,20 +258,7 @@ bool interpolate_invdist_ref(const RowView& v, int x, int y, double max_dist, in
           std::floor(std::max(std::max(quad_dist[0], quad_dist[1]), std::max(quad_dist[2], quad_dist[3]))));
   }
   for (int q = 0; q < 4; ++q) qdo[q] = quad_dist[q];
-  double weight_sum = 0.0;
-  double value_sum = 0.0;
-  bool has_source = false;
-  for (int q = 0; q < 4; ++q) {
-    if (quad_dist[q] <= max_dist) {
-      has_source = true;
-      const double weight = 1.0 / quad_dist[q];
-      weight_sum += weight;
-      value_sum += quad_value[q] * weight;
-    }
-  }
-  if (!has_source) return false;
-  result = static_cast<float>(value_sum / weight_sum);
-  return true;
+  return weigh_quadrants(quad_dist, quad_value, max_dist, result);
 }
 #endif
 
