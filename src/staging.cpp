@@ -96,13 +96,14 @@ MemoryBudget::MemoryBudget(const StagingOptions& options)
   force_ = options.force;
 }
 
-// The budget is split: 1/8 GDAL block cache, 1/8 warper, 1/8 step work buffers,
+// The budget is split: 1/8 GDAL block cache, 1/8 warper (at most 64 MB, gdalwarp's default:
+// one huge warp chunk leaves no I/O to overlap with compute, measured 1.7x slower), 1/8 step work buffers,
 // the rest (5/8) for intermediates staged in memory.
 std::uint64_t MemoryBudget::block_cache() const noexcept {
   return std::clamp<std::uint64_t>(total_ / 8, 8ULL << 20, 512ULL << 20);
 }
 std::uint64_t MemoryBudget::warp_memory() const noexcept {
-  return std::clamp<std::uint64_t>(total_ / 8, 8ULL << 20, 1ULL << 30);
+  return std::clamp<std::uint64_t>(total_ / 8, 8ULL << 20, 64ULL << 20);
 }
 std::uint64_t MemoryBudget::work_memory() const noexcept {
   return std::max<std::uint64_t>(total_ / 8, 8ULL << 20);
