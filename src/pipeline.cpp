@@ -223,6 +223,42 @@ Plan make_plan(GDALDatasetH src, const std::string& name, const PipelineOptions&
   return p;
 }
 
+// A MEM dataset over window `w` of the MEM dataset `ds`, sharing its pixels (no copy), or
+// null when `ds` is not a MEM dataset. GDAL's COG driver reads a MEM source ~7 % faster
+// than the same window through a VRT (measured on the 8000² benchmark).
+DatasetHandle mem_window_view(GDALDatasetH ds, const Window& w) {
+  GDALDriverH drv = GDALGetDatasetDriver(ds);
+  if (!drv || !EQUAL(GDALGetDriverShortName(drv), "MEM")) return {};
+  const int bands = GDALGetRasterCount(ds);
+  const GDALDataType type = GDALGetRasterDataType(GDALGetRasterBand(ds, 1));
+  const int px = GDALGetDataTypeSizeBytes(type);
+  const std::size_t line = std::size_t(GDALGetRasterXSize(ds)) * px;
+  DatasetHandle view(GDALCreate(GDALGetDriverByName("MEM"), "", w.w, w.h, 0, type, nullptr));
+  if (!view) return {};
+  for (int b = 1; b <= bands; ++b) {
+    auto* base = static_cast<unsigned char*>(GDALGetInternalHandle(ds, CPLSPrintf("MEMORY%d", b)));
+    if (!base) return {};
+    CPLStringList opts;
+    opts.AddString(CPLSPrintf("DATAPOINTER=%p", static_cast<void*>(base + std::size_t(w.y) * line + std::size_t(w.x) * px)));
+    opts.AddString(CPLSPrintf("PIXELOFFSET=%d", px));
+    opts.AddString(CPLSPrintf("LINEOFFSET=%llu", static_cast<unsigned long long>(line)));
+    if (GDALAddBand(get(view), type, opts.List()) != CE_None) return {};
+    GDALRasterBandH from = GDALGetRasterBand(ds, b), to = GDALGetRasterBand(get(view), b);
+    int has = 0;
+    const double nd = GDALGetRasterNoDataValue(from, &has);
+    if (has) GDALSetRasterNoDataValue(to, nd);
+    GDALSetRasterColorInterpretation(to, GDALGetRasterColorInterpretation(from));
+    if (GDALColorTableH ct = GDALGetRasterColorTable(from)) GDALSetRasterColorTable(to, ct);
+  }
+  double gt[6];
+  if (GDALGetGeoTransform(ds, gt) == CE_None) {
+    const double vgt[6] = {gt[0] + w.x * gt[1] + w.y * gt[2], gt[1], gt[2], gt[3] + w.x * gt[4] + w.y * gt[5], gt[4], gt[5]};
+    GDALSetGeoTransform(get(view), const_cast<double*>(vgt));
+  }
+  if (OGRSpatialReferenceH srs = GDALGetSpatialRef(ds)) GDALSetSpatialRef(get(view), srs);
+  return view;
+}
+
 // An in-memory VRT exposing window `w` of `ds` (with an optional nodata override).
 DatasetHandle window_view(GDALDatasetH ds, const Window& w, std::optional<double> nodata, bool whole) {
   CPLStringList argv;
@@ -534,7 +570,8 @@ Report run_pipeline(GDALDatasetH src, const StagedRaster* owned, const std::stri
     const bool whole = crop_in_work.x == 0 && crop_in_work.y == 0 && crop_in_work.w == plan.work.w &&
                        crop_in_work.h == plan.work.h;
     if (!whole) {
-      view = window_view(work, crop_in_work, std::nullopt, false);
+      view = mem_window_view(work, crop_in_work);
+      if (!view) view = window_view(work, crop_in_work, std::nullopt, false);
       write_src = get(view);
     } else {
       write_src = work;
