@@ -106,6 +106,7 @@ int main(int argc, char** argv) {
   try {
     GDALAllRegister();
     cogkit::StagingOptions so;
+    if (staging != "auto") so.force = staging;
     so.memory_budget = cogkit::parse_size(budget_text);
     const cogkit::MemoryBudget budget(so);
     GDALSetCacheMax64(static_cast<GIntBig>(budget.block_cache()));
@@ -133,8 +134,7 @@ int main(int argc, char** argv) {
       if (!staged.dataset) throw cogkit::error("bench", target_path, "cannot create", CPLGetLastErrorMsg());
       staged.in_memory = false;
     } else {
-      staged = cogkit::create_staged(budget, w, h, 1, GDALGetRasterDataType(sband), "fill-bench",
-                                     staging == "auto" ? std::string_view{} : staging);
+      staged = cogkit::create_staged(budget, w, h, 1, GDALGetRasterDataType(sband), "fill-bench");
     }
     GDALRasterBandH band = GDALGetRasterBand(staged.get(), 1);
     if (has_nodata) GDALSetRasterNoDataValue(band, nodata);

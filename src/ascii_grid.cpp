@@ -338,7 +338,7 @@ StagedRaster read_ascii_grid(const std::string& path, const AsciiGridOptions& op
   // in memory the values land in the MEM band's own buffer; a file staging gets row bands.
   auto parse_into = [&](GDALDataType storage, TextSource* src, std::string_view first, Position start,
                         ParseResult& pr) {
-    StagedRaster st = create_staged(budget, h.width, h.height, 1, storage, "asc", options.staging_force);
+    StagedRaster st = create_staged(budget, h.width, h.height, 1, storage, "asc");
     auto run = [&](auto tag) {
       using T = decltype(tag);
       T* direct = st.in_memory ? static_cast<T*>(GDALGetInternalHandle(st.get(), "MEMORY1")) : nullptr;
@@ -456,7 +456,7 @@ StagedRaster read_ascii_grid(const std::string& path, const AsciiGridOptions& op
   if (type == storage) {
     out = std::move(staged);
   } else {
-    out = create_staged(budget, h.width, h.height, 1, type, "asc", options.staging_force);
+    out = create_staged(budget, h.width, h.height, 1, type, "asc");
     GDALRasterBandH dst = GDALGetRasterBand(out.get(), 1);
     GDALRasterBandH src = GDALGetRasterBand(staged.get(), 1);
     std::vector<unsigned char> scratch;

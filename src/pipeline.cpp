@@ -527,7 +527,7 @@ Report run_pipeline(GDALDatasetH src, const StagedRaster* owned, const std::stri
   if (plan.stage) {
     if (!in_place) {
     const std::string stem = base_name(output) + ".stage";
-    staged = create_staged(budget, plan.work.w, plan.work.h, plan.bands, plan.type, stem, o.staging.force);
+    staged = create_staged(budget, plan.work.w, plan.work.h, plan.bands, plan.type, stem);
     // Staged files are written next to nothing the user sees; put them in tmpdir.
     rep.staging = staged.in_memory ? "memory" : "file";
     const double wgt[6] = {plan.gt[0] + plan.work.x * plan.gt[1] + plan.work.y * plan.gt[2], plan.gt[1], plan.gt[2],

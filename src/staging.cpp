@@ -228,13 +228,11 @@ void install_signal_cleanup() {
 }
 
 StagedRaster create_staged(const MemoryBudget& budget, int width, int height, int bands, GDALDataType type,
-                           std::string_view stem, std::string_view force) {
+                           std::string_view stem) {
   GDALAllRegister();
   const std::uint64_t bytes =
       std::uint64_t(width) * std::uint64_t(height) * std::uint64_t(bands) * std::uint64_t(GDALGetDataTypeSizeBytes(type));
-  bool memory = budget.fits_in_memory(bytes);
-  if (force == "memory") memory = true;
-  if (force == "file") memory = false;
+  const bool memory = budget.fits_in_memory(bytes);
   StagedRaster out;
   out.in_memory = memory;
   if (memory) {

@@ -800,7 +800,7 @@ StagedRaster read_xyz(const std::string& path, const XyzOptions& o, const Memory
   tbb::task_arena arena(threads);
   // Keep the parsed points for the second pass when they fit comfortably (a point
   // line is at least ~10 bytes).
-  const bool keep = file.size() / 10 * sizeof(Point) <= budget.work_memory() / 2 || o.staging_force == "memory";
+  const bool keep = file.size() / 10 * sizeof(Point) <= budget.work_memory() / 2 || budget.force() == "memory";
   // Without kept points, a batch of `threads` chunks is held as spill records (about
   // as many bytes as text): bound the chunks by the work memory.
   const std::size_t max_chunk =
@@ -1057,7 +1057,7 @@ StagedRaster read_xyz(const std::string& path, const XyzOptions& o, const Memory
   const std::uint64_t row_bytes = std::uint64_t(g.width) * sizeof(Cell);
   const std::uint64_t work = std::max<std::uint64_t>(budget.work_memory(), row_bytes);
   const int rows_per_strip =
-      o.staging_force == "file" ? std::max(1, g.height / 3)
+      budget.force() == "file" ? std::max(1, g.height / 3)
                                 : int(std::min<std::uint64_t>(std::uint64_t(g.height), std::max<std::uint64_t>(1, work / row_bytes)));
   const int strips = (g.height + rows_per_strip - 1) / rows_per_strip;
   const double nd_default = o.nodata ? *o.nodata : kDefaultNodata;
@@ -1296,7 +1296,7 @@ StagedRaster read_xyz(const std::string& path, const XyzOptions& o, const Memory
   };
 
   auto create = [&] {
-    staged = create_staged(budget, g.width, g.height, 1, type, "xyz", o.staging_force);
+    staged = create_staged(budget, g.width, g.height, 1, type, "xyz");
     GDALDatasetH ds = staged.get();
     double gt[6] = {g.x0, g.dx, 0, g.y0, 0, -g.dy};
     GDALSetGeoTransform(ds, gt);

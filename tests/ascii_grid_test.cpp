@@ -122,7 +122,6 @@ Read read_grid(const std::string& path, cogkit::AsciiGridOptions options = {}, c
   GDALAllRegister();
   cogkit::StagingOptions so;
   so.force = force;
-  options.staging_force = force;
   const cogkit::MemoryBudget budget(so);
   Read r;
   cogkit::StagedRaster staged = cogkit::read_ascii_grid(path, options, budget, r.report);

@@ -85,9 +85,10 @@ TEST(Staging, MemoryAndFileStagingHoldTheSamePixels) {
   test::TempDir dir;
   StagingOptions o;
   o.tmpdir = dir.path().string();
-  MemoryBudget budget(o);
-  StagedRaster mem = create_staged(budget, 300, 200, 1, GDT_Float32, "m", "memory");
-  StagedRaster file = create_staged(budget, 300, 200, 1, GDT_Float32, "f", "file");
+  o.force = "memory";
+  StagedRaster mem = create_staged(MemoryBudget(o), 300, 200, 1, GDT_Float32, "m");
+  o.force = "file";
+  StagedRaster file = create_staged(MemoryBudget(o), 300, 200, 1, GDT_Float32, "f");
   EXPECT_TRUE(mem.in_memory);
   EXPECT_FALSE(file.in_memory);
   ASSERT_FALSE(file.temp.path().empty());

@@ -213,8 +213,8 @@ TEST(Xyz, FileStagingAndSecondPassGiveTheSameRaster) {
   write_points(points(s), s, path, Layout{Order::shuffled});
   cogkit::StagingOptions so;
   so.memory_budget = 1 << 20;  // work memory 8 MB: the points are not kept, the file is parsed twice
+  so.force = "file";  // and the grid is placed strip by strip
   cogkit::XyzOptions o;
-  o.staging_force = "file";    // and the grid is placed strip by strip
   const Read r = read(path, o, so);
   expect_same_grid(r.raster, reference(s, dir));
   EXPECT_NE(r.note("parse").find("two passes"), std::string::npos) << r.note("parse");
@@ -238,7 +238,7 @@ TEST(Xyz, BinningInStripsEqualsBinningInMemory) {
     const Read mem = read(path, o);
     cogkit::StagingOptions so;
     so.memory_budget = 1 << 20;
-    o.staging_force = "file";
+    so.force = "file";
     const Read strips = read(path, o, so);
     EXPECT_NE(strips.note("staging").find("spilled"), std::string::npos) << strips.note("staging");
     expect_same_grid(strips.raster, mem.raster);

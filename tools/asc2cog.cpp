@@ -33,7 +33,6 @@ int main(int argc, char** argv) {
     read_options.a_srs = a_srs;
     read_options.type = type;
     read_options.threads = cogkit::resolve_threads(options.threads);
-    read_options.staging_force = options.staging.force;
     cogkit::Report seed;
     const auto t0 = std::chrono::steady_clock::now();
     // The common --nodata is "nodata when the file declares none" here.

@@ -35,7 +35,6 @@ int main(int argc, char** argv) {
     cogkit::XyzOptions o = xo;
     o.nodata = a.options.cog.nodata;  // --nodata: the value of cells without a point (and the declared nodata)
     o.threads = a.options.threads;
-    o.staging_force = a.options.staging.force;
     const cogkit::MemoryBudget budget(a.options.staging);
     cogkit::Report seed;
     cogkit::StagedRaster staged = cogkit::read_xyz(a.input, o, budget, seed, a.options.progress);

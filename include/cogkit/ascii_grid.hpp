@@ -32,7 +32,6 @@ struct AsciiGridOptions {
   std::string type = "auto";         // auto, byte, int16, uint16, int32, float32, float64
   std::optional<double> nodata;      // nodata when the file declares none
   int threads = 0;                   // 0 = all cores
-  std::string staging_force;         // "", "memory" or "file" (tests: both paths agree)
 };
 
 enum class AsciiGridFlavor { esri, grass };

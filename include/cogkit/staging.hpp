@@ -46,6 +46,8 @@ class MemoryBudget {
   // True when an intermediate of `bytes` may be staged in memory.
   bool fits_in_memory(std::uint64_t bytes) const noexcept;
   const std::string& tmpdir() const noexcept { return tmpdir_; }
+  // "" (decide by size), "memory" or "file": StagingOptions::force.
+  const std::string& force() const noexcept { return force_; }
 
  private:
   std::uint64_t total_;
@@ -96,9 +98,9 @@ struct StagedRaster {
   GDALDatasetH get() const noexcept { return static_cast<GDALDatasetH>(dataset.get()); }
 };
 
-// Creates a staged raster of width×height×bands of `type`. `force` = "memory" or "file"
-// overrides the budget (tests use it to check both paths agree).
+// Creates a staged raster of width×height×bands of `type`, in memory when
+// budget.fits_in_memory() (which honours StagingOptions::force) says so.
 StagedRaster create_staged(const MemoryBudget& budget, int width, int height, int bands, GDALDataType type,
-                           std::string_view stem, std::string_view force = {});
+                           std::string_view stem);
 
 }  // namespace cogkit

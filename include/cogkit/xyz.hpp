@@ -29,7 +29,6 @@ struct XyzOptions {
   std::string bin = "mean";         // mean, min, max, count, nearest, idw (with res)
   double idw_power = 1.0;           // idw weight = 1 / distance^power (PDAL's default power is 1)
   int threads = 0;                  // 0 = all cores
-  std::string staging_force;        // "", "memory" or "file" (tests)
 };
 
 // True when the start of the file looks like an XYZ point list (≥ 3 numeric columns,

@@ -19,7 +19,6 @@ SourceHandle open_source(const std::string& path, const PipelineOptions& options
   if (looks_like_ascii_grid(path)) {  // cogkit's ESRI/GRASS ASCII grid reader (any extension, .gz/.zip/.zst)
     AsciiGridOptions ao;
     ao.threads = resolve_threads(options.threads);
-    ao.staging_force = options.staging.force;
     s.staged = read_ascii_grid(path, ao, budget, report, options.progress);
     return s;
   }
@@ -27,7 +26,6 @@ SourceHandle open_source(const std::string& path, const PipelineOptions& options
     XyzOptions xo;
     xo.nodata = options.cog.nodata;
     xo.threads = options.threads;
-    xo.staging_force = options.staging.force;
     s.staged = read_xyz(path, xo, budget, report, options.progress);
     report.driver = "XYZ";
     return s;
