@@ -28,6 +28,7 @@
 #include "detail/ascii_parse.hpp"
 #include "detail/ascii_scan.hpp"
 #include "detail/ascii_source.hpp"
+#include "detail/text.hpp"
 
 namespace cogkit {
 namespace {
@@ -35,10 +36,7 @@ namespace {
 using namespace detail::ascii;
 namespace fs = std::filesystem;
 
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
+using detail::lower;
 
 // Shortest text that reads back as v.
 std::string shortest(double v) {

@@ -17,18 +17,13 @@
 #include "cogkit/error.hpp"
 #include "cogkit/gdal_handle.hpp"
 #include "detail/gdal_env.hpp"
+#include "detail/text.hpp"
 
 namespace cogkit {
 namespace {
 
-std::string upper(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return char(std::toupper(c)); });
-  return s;
-}
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-  return s;
-}
+using detail::lower;
+using detail::upper;
 
 const std::set<std::string> kCodecs = {"DEFLATE", "ZSTD", "LZW", "LERC", "LERC_DEFLATE", "LERC_ZSTD",
                                        "WEBP",    "JPEG", "NONE", "LZMA"};

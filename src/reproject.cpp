@@ -10,6 +10,7 @@
 
 #include "cogkit/error.hpp"
 #include "detail/gdal_env.hpp"
+#include "detail/text.hpp"
 
 namespace cogkit {
 
@@ -17,8 +18,7 @@ std::string normalize_resampling(const std::string& name) {
   static constexpr std::array<const char*, 14> kKernels = {"near", "bilinear", "cubic", "cubicspline", "lanczos",
                                                            "average", "rms", "mode", "max", "min", "med", "q1", "q3",
                                                            "sum"};
-  std::string n = name;
-  std::transform(n.begin(), n.end(), n.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+  std::string n = detail::lower(name);
   if (n == "nearest") n = "near";
   for (const char* k : kKernels)
     if (n == k) return n;

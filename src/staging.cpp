@@ -21,6 +21,7 @@
 #include <cpl_vsi.h>
 
 #include "cogkit/error.hpp"
+#include "detail/text.hpp"
 
 namespace cogkit {
 
@@ -39,8 +40,7 @@ std::uint64_t parse_size(std::string_view text) {
   } catch (...) {
     throw bad();
   }
-  std::string unit = t.substr(pos);
-  for (auto& c : unit) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string unit = detail::lower(t.substr(pos));
   double mult = 0;
   if (unit.empty() || unit == "b") mult = 1;
   else if (unit == "kb") mult = 1e3;

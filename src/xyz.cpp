@@ -31,6 +31,7 @@
 #include "cogkit/gdal_handle.hpp"
 #include "cogkit/pipeline.hpp"
 #include "detail/xyz_grid.hpp"
+#include "detail/text.hpp"
 
 namespace cogkit {
 namespace {
@@ -53,10 +54,7 @@ std::string num(double v) {
   return s.str();
 }
 
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
+using detail::lower;
 
 // ---------------------------------------------------------------------------
 // The file, mapped read-only.

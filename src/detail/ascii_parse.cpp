@@ -14,15 +14,10 @@
 
 #include "cogkit/error.hpp"
 #include "detail/ascii_scan.hpp"
+#include "detail/text.hpp"
 
 namespace cogkit::detail::ascii {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string r(s);
-  for (auto& c : r) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return r;
-}
 
 std::string where(const std::string& name, std::uint64_t line, std::uint64_t col) {
   return name + ":" + std::to_string(line) + ":" + std::to_string(col);

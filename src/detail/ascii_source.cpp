@@ -22,15 +22,10 @@
 
 #include "cogkit/error.hpp"
 #include "detail/ascii_scan.hpp"
+#include "detail/text.hpp"
 
 namespace cogkit::detail::ascii {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string r(s);
-  for (auto& c : r) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return r;
-}
 
 // ---------------------------------------------------------------- mmap
 class MappedSource final : public TextSource {
