@@ -596,7 +596,8 @@ Report run_pipeline(GDALDatasetH src, const StagedRaster* owned, const std::stri
     detail::ConfigScope write_config;
     if (!user_set("GDAL_NUM_THREADS")) write_config.set("GDAL_NUM_THREADS", std::to_string(threads));
     try {
-      write_cog(write_src, temp.path(), o.cog, threads, o.progress);
+      const CogWriteResult w = write_cog(write_src, temp.path(), o.cog, threads, budget, o.progress);
+      rep.notes.emplace_back("writer", w.writer + (w.reason.empty() ? "" : " (cogkit's writer does not support " + w.reason + ")"));
     } catch (const error& e) {
       throw error("write", output, e.message(), e.gdal_message());
     }
