@@ -19,6 +19,7 @@
 #include <ogr_srs_api.h>
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
+#include <tbb/parallel_pipeline.h>
 #include <tbb/task_arena.h>
 
 #include "cogkit/error.hpp"
@@ -283,10 +284,12 @@ struct RowBuffer {
   }
 };
 
-void read_rows(GDALDatasetH src, const Plan& p, int w, int y0, int y1, std::uint8_t* dst, const std::string& path) {
+// Reads columns [x0, x0 + w) of rows [y0, y1), pixel-interleaved, into dst.
+void read_rows(GDALDatasetH src, const Plan& p, int x0, int w, int y0, int y1, std::uint8_t* dst,
+               const std::string& path) {
   if (y1 <= y0) return;
   const int s = p.sample_size;
-  if (GDALDatasetRasterIOEx(src, GF_Read, 0, y0, w, y1 - y0, dst, w, y1 - y0, p.type, p.bands, nullptr,
+  if (GDALDatasetRasterIOEx(src, GF_Read, x0, y0, w, y1 - y0, dst, w, y1 - y0, p.type, p.bands, nullptr,
                             GSpacing(s) * p.bands, GSpacing(s) * p.bands * w, s, nullptr) != CE_None)
     throw error("write", path, "cannot read rows " + std::to_string(y0) + ".." + std::to_string(y1) + " of the source",
                 CPLGetLastErrorMsg());
@@ -298,9 +301,10 @@ struct Worker {
   std::vector<std::uint8_t> tile;
 };
 
-// Encodes tiles [tx0, tx1) of tile row `ty` of a level whose rows are in `rows`; blobs[i]
-// gets tile tx0 + i. Partial tiles are padded with zeros, as GDAL pads them.
-void encode_tile_row(const Plan& p, const Level& l, int ty, RowBuffer& rows, int tx0, int tx1,
+// Encodes tiles [tx0, tx1) of tile row `ty` of a level whose rows are in `rows` (which start
+// at column `col0`); blobs[i] gets tile tx0 + i. Partial tiles are padded with zeros, as GDAL
+// pads them.
+void encode_tile_row(const Plan& p, const Level& l, int ty, RowBuffer& rows, int col0, int tx0, int tx1,
                      tbb::enumerable_thread_specific<Worker>& workers, std::vector<std::vector<std::uint8_t>>& blobs) {
   blobs.resize(tx1 - tx0);
   const std::size_t px = std::size_t(p.bands) * p.sample_size;
@@ -311,7 +315,7 @@ void encode_tile_row(const Plan& p, const Level& l, int ty, RowBuffer& rows, int
     const std::size_t tile_row = std::size_t(p.block) * px, used = std::size_t(x1 - x0) * px;
     if (x1 - x0 < p.block || y1 - y0 < p.block) std::fill(wk.tile.begin(), wk.tile.end(), 0);
     for (int y = y0; y < y1; ++y)
-      std::memcpy(wk.tile.data() + std::size_t(y - y0) * tile_row, rows.row(y) + std::size_t(x0) * px, used);
+      std::memcpy(wk.tile.data() + std::size_t(y - y0) * tile_row, rows.row(y) + std::size_t(x0 - col0) * px, used);
     wk.encoder.encode(wk.tile.data(), blobs[tx - tx0]);
   });
 }
@@ -372,9 +376,11 @@ class TileStore {
 // next tile row and the level below still need.
 class Pyramid {
  public:
-  Pyramid(const Plan& p, GDALDatasetH src, TileStore& store, tbb::enumerable_thread_specific<Worker>& workers,
-          const std::string& path, const ProgressFn& progress, double progress_share)
-      : p_(p), src_(src), store_(store), workers_(workers), path_(path), progress_(progress), share_(progress_share) {
+  Pyramid(const Plan& p, GDALDatasetH src, int chunk_rows, TileStore& store,
+          tbb::enumerable_thread_specific<Worker>& workers, const std::string& path, const ProgressFn& progress,
+          double progress_share)
+      : p_(p), src_(src), chunk_(chunk_rows), store_(store), workers_(workers), path_(path), progress_(progress),
+        share_(progress_share) {
     const std::size_t n = p.levels.size();
     bufs_.resize(n);
     produced_.assign(n, 0);
@@ -384,11 +390,12 @@ class Pyramid {
 
   void run() {
     const Level& l0 = p_.levels[0];
-    for (int y = 0; y < l0.h; y += p_.block) {
-      const int y1 = std::min(l0.h, y + p_.block);
+    for (int y = 0; y < l0.h; y += chunk_) {
+      const int y1 = std::min(l0.h, y + chunk_);
       RowBuffer& b = bufs_[0];
+      if (b.count == 0) b.first = y;
       b.grow_to(y1);
-      read_rows(src_, p_, l0.w, y, y1, b.row(y), path_);
+      read_rows(src_, p_, 0, l0.w, y, y1, b.row(y), path_);
       produced_[0] = y1;
       cascade(1);
       trim();
@@ -426,7 +433,7 @@ class Pyramid {
       while (next_tile_row_[k] * p_.block < l.h &&
              (next_tile_row_[k] * p_.block + p_.block <= end || end == l.h)) {
         std::vector<std::vector<std::uint8_t>> blobs;
-        encode_tile_row(p_, l, next_tile_row_[k], dst, 0, l.tiles_x, workers_, blobs);
+        encode_tile_row(p_, l, next_tile_row_[k], dst, 0, 0, l.tiles_x, workers_, blobs);
         for (auto& b : blobs) store_.add(k, std::move(b), path_);
         ++next_tile_row_[k];
       }
@@ -447,6 +454,7 @@ class Pyramid {
 
   const Plan& p_;
   GDALDatasetH src_;
+  int chunk_;
   TileStore& store_;
   tbb::enumerable_thread_specific<Worker>& workers_;
   const std::string& path_;
@@ -546,8 +554,12 @@ Plan make_plan(GDALDatasetH src, const CogOptions& o, const std::string& path) {
     l.tiles_y = (l.h + p.block - 1) / p.block;
     raw += std::uint64_t(l.tiles()) * p.format.tile_bytes();
   }
-  // Like GDAL's BIGTIFF=IF_SAFER: BigTIFF when the file might pass 4 GiB even uncompressed.
-  p.big = raw + raw / 64 + (64ULL << 20) > 0xFFFFFFFFULL;
+  // Like GDAL's BIGTIFF=IF_SAFER (the default): BigTIFF when the file might pass 4 GiB
+  // even uncompressed; --co BIGTIFF=YES|NO forces it (NO fails cleanly if 4 GiB is passed).
+  std::string bigtiff = "IF_SAFER";
+  for (const auto& kv : o.creation_options)
+    if (upper(kv.substr(0, kv.find('='))) == "BIGTIFF") bigtiff = upper(kv.substr(kv.find('=') + 1));
+  p.big = bigtiff == "YES" || (bigtiff != "NO" && raw + raw / 64 + (64ULL << 20) > 0xFFFFFFFFULL);
   p.gdal = gdal_tags(src, p.bands, p.type, p.nodata, path);
   p.header_size = header_bytes(p).size();
   return p;
@@ -558,7 +570,12 @@ Plan make_plan(GDALDatasetH src, const CogOptions& o, const std::string& path) {
 std::string native_cog_unsupported(GDALDatasetH src, const CogOptions& o, const MemoryBudget& budget) {
   const std::string c = upper(o.compress);
   if (c != "DEFLATE" && c != "ZSTD" && c != "NONE") return lower(c) + " compression";
-  if (!o.creation_options.empty()) return "extra creation options";
+  for (const auto& kv : o.creation_options) {
+    const std::string key = upper(kv.substr(0, kv.find('=')));
+    const std::string value = upper(kv.substr(kv.find('=') + 1));
+    if (key != "BIGTIFF" || (value != "YES" && value != "NO" && value != "IF_SAFER" && value != "IF_NEEDED"))
+      return "creation option " + kv;
+  }
   if (!parse_overview_resampling(o.overview_resampling)) return "overview resampling " + lower(o.overview_resampling);
   const int bands = GDALGetRasterCount(src);
   if (bands < 1) return "no bands";
@@ -580,8 +597,8 @@ std::string native_cog_unsupported(GDALDatasetH src, const CogOptions& o, const 
     if (!(flags & (GMF_ALL_VALID | GMF_NODATA))) return "a mask band";
   }
   if (bands > 1 && type == GDT_Byte && (bands == 3 || bands == 4)) return "3 or 4 byte bands (GDAL writes them as RGB)";
-  // About two tile rows of full resolution stay in memory.
-  const std::uint64_t rows = 3ULL * o.blocksize * std::uint64_t(GDALGetRasterXSize(src)) * bands *
+  // The pyramid pass holds about one full-resolution tile row in all levels, plus 16 rows.
+  const std::uint64_t rows = (std::uint64_t(o.blocksize) + 16) * std::uint64_t(GDALGetRasterXSize(src)) * bands *
                              GDALGetDataTypeSizeBytes(type);
   if (rows > budget.work_memory()) return "a tile row wider than the work memory";
   return "";
@@ -596,13 +613,15 @@ void write_cog_native(GDALDatasetH src, const std::string& path, const CogOption
   arena.execute([&] {
     tbb::enumerable_thread_specific<Worker> workers([&] { return Worker(plan.format); });
     TileStore store(budget.work_memory() / 2, budget.tmpdir());
-    std::uint64_t full_pixels = std::uint64_t(levels[0].w) * levels[0].h, ovr_pixels = 0;
-    for (std::size_t k = 1; k < levels.size(); ++k) ovr_pixels += std::uint64_t(levels[k].w) * levels[k].h;
-    const double ovr_share = levels.size() > 1 ? 0.35 : 0.0;
-    (void)full_pixels;
-    (void)ovr_pixels;
+    // Progress: the pyramid pass reads the source once and encodes the overview tiles.
+    const double full_pixels = double(levels[0].w) * levels[0].h;
+    double ovr_pixels = 0;
+    for (std::size_t k = 1; k < levels.size(); ++k) ovr_pixels += double(levels[k].w) * levels[k].h;
+    const double ovr_share = (ovr_pixels + 0.1 * full_pixels * (levels.size() > 1)) / (full_pixels + ovr_pixels);
     if (levels.size() > 1) {
-      Pyramid pyramid(plan, src, store, workers, path, progress, ovr_share);
+      const std::size_t row_bytes = std::size_t(levels[0].w) * plan.bands * plan.sample_size;
+      const int chunk = int(std::clamp<std::uint64_t>(budget.work_memory() / 8 / row_bytes, 16, plan.block));
+      Pyramid pyramid(plan, src, chunk, store, workers, path, progress, ovr_share);
       pyramid.run();
     }
     OutputFile out(path);
@@ -618,27 +637,66 @@ void write_cog_native(GDALDatasetH src, const std::string& path, const CogOption
         l.offsets[i] = out.append_tile(blob);
       }
     }
-    // Full resolution: tile rows read in order, their tiles encoded in parallel.
+    // Full resolution: groups of tiles of a tile row, read in order (overlapping the encoding
+    // of the groups before), encoded in parallel, appended in order.
     Level& l0 = levels[0];
     l0.offsets.resize(l0.tiles());
     l0.counts.resize(l0.tiles());
-    RowBuffer rows;
-    rows.row_bytes = std::size_t(l0.w) * plan.bands * plan.sample_size;
-    std::vector<std::vector<std::uint8_t>> blobs;
-    for (int ty = 0; ty < l0.tiles_y; ++ty) {
-      const int y0 = ty * plan.block, y1 = std::min(l0.h, y0 + plan.block);
-      rows.first = y0;
-      rows.count = 0;
-      rows.grow_to(y1);
-      read_rows(src, plan, l0.w, y0, y1, rows.row(y0), path);
-      encode_tile_row(plan, l0, ty, rows, 0, l0.tiles_x, workers, blobs);
-      for (int tx = 0; tx < l0.tiles_x; ++tx) {
-        const int i = ty * l0.tiles_x + tx;
-        l0.counts[i] = blobs[tx].size() - 8;
-        l0.offsets[i] = out.append_tile(blobs[tx]);
-      }
-      if (progress) progress("write", ovr_share + (1.0 - ovr_share) * double(y1) / l0.h);
-    }
+    const std::size_t px = std::size_t(plan.bands) * plan.sample_size;
+    const std::size_t tokens = std::size_t(std::max(1, threads)) + 1;
+    const std::size_t tile_col_bytes = std::size_t(plan.block) * plan.block * px;
+    const int group = int(std::clamp<std::uint64_t>(budget.work_memory() / 2 / tokens / tile_col_bytes, 1,
+                                                     std::uint64_t(l0.tiles_x)));
+    const int groups_per_row = (l0.tiles_x + group - 1) / group;
+    struct Unit {
+      int ty = 0, tx0 = 0, tx1 = 0;
+      RowBuffer rows;
+      std::vector<std::vector<std::uint8_t>> blobs;
+    };
+    int next = 0;
+    const int units = groups_per_row * l0.tiles_y;
+    tbb::parallel_pipeline(
+        tokens,
+        tbb::make_filter<void, std::shared_ptr<Unit>>(
+            tbb::filter_mode::serial_in_order,
+            [&](tbb::flow_control& fc) -> std::shared_ptr<Unit> {
+              if (next >= units) {
+                fc.stop();
+                return nullptr;
+              }
+              auto u = std::make_shared<Unit>();
+              u->ty = next / groups_per_row;
+              u->tx0 = (next % groups_per_row) * group;
+              u->tx1 = std::min(l0.tiles_x, u->tx0 + group);
+              ++next;
+              const int x0 = u->tx0 * plan.block, x1 = std::min(l0.w, u->tx1 * plan.block);
+              const int y0 = u->ty * plan.block, y1 = std::min(l0.h, y0 + plan.block);
+              u->rows.row_bytes = std::size_t(x1 - x0) * px;
+              u->rows.first = y0;
+              u->rows.grow_to(y1);
+              read_rows(src, plan, x0, x1 - x0, y0, y1, u->rows.row(y0), path);
+              return u;
+            }) &
+            tbb::make_filter<std::shared_ptr<Unit>, std::shared_ptr<Unit>>(
+                tbb::filter_mode::parallel,
+                [&](std::shared_ptr<Unit> u) {
+                  encode_tile_row(plan, l0, u->ty, u->rows, u->tx0 * plan.block, u->tx0, u->tx1, workers, u->blobs);
+                  u->rows = RowBuffer{};
+                  return u;
+                }) &
+            tbb::make_filter<std::shared_ptr<Unit>, void>(
+                tbb::filter_mode::serial_in_order, [&](std::shared_ptr<Unit> u) {
+                  for (int tx = u->tx0; tx < u->tx1; ++tx) {
+                    const int i = u->ty * l0.tiles_x + tx;
+                    const auto& blob = u->blobs[tx - u->tx0];
+                    l0.counts[i] = blob.size() - 8;
+                    l0.offsets[i] = out.append_tile(blob);
+                  }
+                  if (progress && u->tx1 == l0.tiles_x)
+                    progress("write", ovr_share + (1.0 - ovr_share) * std::min(1.0, double((u->ty + 1) * plan.block) / l0.h));
+                }));
+    if (!plan.big && levels[0].offsets.back() + levels[0].counts.back() + 4 > 0xFFFFFFFFULL)
+      throw error("write", path, "the COG passes 4 GiB: write it as BigTIFF (--co BIGTIFF=YES)");
     Plan final_plan = plan;
     final_plan.levels = levels;
     const std::vector<std::uint8_t> header = header_bytes(final_plan);
