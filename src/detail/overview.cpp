@@ -19,8 +19,8 @@
 // Deliberate deviations (GDAL 3.6 is wrong there; see docs/overview-resampling.md):
 //  * NaN samples never contribute (GDAL multiplies NaN by a zero weight, so a NaN nodata hole
 //    grows by the kernel radius with bilinear/cubic);
-//  * Float64 is computed in double (GDAL rounds through Float32), nearest copies samples
-//    exactly (GDAL rounds Int32/UInt32/Float64 through Float32).
+//  * Float64 average/bilinear/cubic are computed in double (GDAL 3.6 rounds them through
+//    Float32); nearest copies samples exactly for every type.
 #include "detail/overview.hpp"
 
 #include <algorithm>
@@ -532,13 +532,15 @@ template <class T>
 class Convolver {
  public:
   Convolver(OverviewResampling r, int bands, const LevelSize& g, const NoData<T>& nd)
-      : r_(r), bands_(bands), g_(g), nd_(nd), ax_(g.src_w, g.dst_w, kernel_radius(r)), ay_(g.src_h, g.dst_h, kernel_radius(r)),
+      : bands_(bands), g_(g), nd_(nd), ax_(g.src_w, g.dst_w, kernel_radius(r)), ay_(g.src_h, g.dst_h, kernel_radius(r)),
         kernel_(r == OverviewResampling::cubic ? cubic_kernel : bilinear_kernel), negative_lobes_(r == OverviewResampling::cubic) {
-    // Column taps and weights, computed once per call.
+    // Column taps and weights, computed once per call: raw, normalised, and raw x 255 (GDAL's
+    // masked weights for an all-valid window) with its sum in GDAL's order.
     xtaps_.resize(static_cast<std::size_t>(g.dst_w));
-    const int max_taps = static_cast<int>(2 + 2 * std::max(ax_.scaled_radius, ay_.scaled_radius) + 0.5) + 2;
-    xw_raw_.reserve(static_cast<std::size_t>(g.dst_w) * max_taps);
-    std::vector<double> tmp(static_cast<std::size_t>(max_taps) + 4);
+    xw_allvalid_sum_.resize(static_cast<std::size_t>(g.dst_w));
+    max_taps_ = static_cast<int>(2 + 2 * std::max(ax_.scaled_radius, ay_.scaled_radius) + 0.5) + 2;
+    std::vector<double> tmp(static_cast<std::size_t>(max_taps_) + 4);
+    const std::vector<std::uint8_t> ones(static_cast<std::size_t>(max_taps_) + 4, 1);
     for (int x = 0; x < g.dst_w; ++x) {
       Taps t;
       t.start = ax_.start(x, g.src_w);
@@ -546,27 +548,34 @@ class Convolver {
       t.offset = xw_raw_.size();
       const double sum = make_weights(kernel_, ax_.scale_weight * (t.start - ax_.centre(x) + 0.5), ax_.scale_weight, t.count,
                                       false, tmp.data());
-      for (int i = 0; i < t.count; ++i) xw_raw_.push_back(tmp[i]);
-      if (sum != 0) {
-        const double inv = 1.0 / sum;
-        for (int i = 0; i < t.count; ++i) xw_norm_.push_back(tmp[i] * inv);
-      } else {
-        for (int i = 0; i < t.count; ++i) xw_norm_.push_back(tmp[i]);
+      const double inv = sum != 0 ? 1.0 / sum : 1.0;
+      for (int i = 0; i < t.count; ++i) {
+        xw_raw_.push_back(tmp[i]);
+        xw_norm_.push_back(sum != 0 ? tmp[i] * inv : tmp[i]);
       }
+      // The masked formula's weight sum when every tap is valid (zeros for values: only the sum).
+      const std::vector<double> zeros(static_cast<std::size_t>(t.count), 0.0);
+      double unused = 0;
+      h_dot_masked<native_work_v<T>>(zeros.data(), ones.data(), tmp.data(), t.count, unused, xw_allvalid_sum_[x]);
       xtaps_[x] = t;
     }
-    yw_raw_.resize(static_cast<std::size_t>(max_taps) + 4);
+    for (double w : xw_raw_) xw_255_.push_back(w * 255.0);
+    yw_raw_.resize(static_cast<std::size_t>(max_taps_) + 4);
     yw_norm_.resize(yw_raw_.size());
   }
 
   void run(const T* src, int src_first, T* dst, int y0, int y1) {
     constexpr int kStrip = 32;
     const std::size_t dw = static_cast<std::size_t>(g_.dst_w);
-    std::vector<double> row(static_cast<std::size_t>(g_.src_w));
-    std::vector<std::uint8_t> row_valid(static_cast<std::size_t>(g_.src_w));
+    const std::size_t sw = static_cast<std::size_t>(g_.src_w);
+    std::vector<double> row(sw);
+    std::vector<std::uint8_t> row_valid(sw);
+    std::vector<int> invalid_before(sw + 1);  // invalid samples in [0, c)
     std::vector<double> acc(dw);
-    const std::size_t src_stride = static_cast<std::size_t>(g_.src_w) * bands_;
+    std::vector<int> valid_count(dw);
+    const std::size_t src_stride = sw * bands_;
     const std::size_t dst_stride = dw * bands_;
+    const bool sse = native_work_v<T>;
     for (int b = 0; b < bands_; ++b) {
       for (int ys = y0; ys < y1; ys += kStrip) {
         const int ye = std::min(y1, ys + kStrip);
@@ -579,36 +588,34 @@ class Convolver {
         // Horizontal pass.
         for (int r = a; r < e; ++r) {
           const T* s = src + static_cast<std::size_t>(r - src_first) * src_stride + b;
-          bool row_has_invalid = false;
-          for (int c = 0; c < g_.src_w; ++c) {
-            const T v = s[static_cast<std::size_t>(c) * bands_];
+          int invalid = 0;
+          for (std::size_t c = 0; c < sw; ++c) {
+            const T v = s[c * bands_];
             const bool ok = nd_.valid(v);
             row_valid[c] = ok;
-            row[c] = ok || !nd_.has ? (ok ? work_value(v) : 0.0) : 0.0;
-            row_has_invalid |= !ok;
+            row[c] = ok ? work_value(v) : 0.0;
+            invalid_before[c] = invalid;
+            invalid += !ok;
           }
+          invalid_before[sw] = invalid;
           double* hrow = h_.data() + static_cast<std::size_t>(r - a) * dw;
           std::uint8_t* vrow = hv_.data() + static_cast<std::size_t>(r - a) * dw;
-          if (!nd_.has && !row_has_invalid) {
-            for (int x = 0; x < g_.dst_w; ++x) {
-              const Taps& t = xtaps_[x];
-              hrow[x] = h_dot<native_work_v<T>>(row.data() + t.start, xw_norm_.data() + t.offset, t.count, less8());
-              vrow[x] = 1;
-            }
-            continue;
-          }
-          for (int x = 0; x < g_.dst_w; ++x) {
+          for (std::size_t x = 0; x < dw; ++x) {
             const Taps& t = xtaps_[x];
-            const std::uint8_t* m = row_valid.data() + t.start;
-            if (!nd_.has) {
-              bool all = true;
-              for (int i = 0; i < t.count; ++i) all &= m[i] != 0;
-              if (all) {
-                hrow[x] = h_dot<native_work_v<T>>(row.data() + t.start, xw_norm_.data() + t.offset, t.count, less8());
-                vrow[x] = 1;
-                continue;
+            const bool all_valid = invalid_before[t.start + t.count] == invalid_before[t.start];
+            const double* p = row.data() + t.start;
+            if (all_valid) {
+              vrow[x] = 1;
+              if (!nd_.has) {
+                hrow[x] = sse ? h_dot<true>(p, xw_norm_.data() + t.offset, t.count, less8())
+                              : h_dot<false>(p, xw_norm_.data() + t.offset, t.count, less8());
+              } else {
+                // GDAL's masked formula with every mask byte set: weights x 255, divided by their sum.
+                hrow[x] = h_dot_allvalid(p, xw_255_.data() + t.offset, t.count) / xw_allvalid_sum_[x];
               }
+              continue;
             }
+            const std::uint8_t* m = row_valid.data() + t.start;
             if (negative_lobes_ && longest_valid_run(m, 1, t.count) < t.count / 2) {
               hrow[x] = 0.0;
               vrow[x] = 0;
@@ -616,7 +623,7 @@ class Convolver {
               continue;
             }
             double val = 0, wsum = 0;
-            h_dot_masked<native_work_v<T>>(row.data() + t.start, m, xw_raw_.data() + t.offset, t.count, val, wsum);
+            h_dot_masked<native_work_v<T>>(p, m, xw_raw_.data() + t.offset, t.count, val, wsum);
             if (wsum > 0.0) {
               hrow[x] = val / wsum;
               vrow[x] = 1;
@@ -627,7 +634,8 @@ class Convolver {
             }
           }
         }
-        // Vertical pass.
+        // Vertical pass: invalid horizontal results hold 0, so the sum over all taps equals
+        // GDAL's masked sum (w x 0 terms) and its unmasked sum alike; only the divisor differs.
         for (int y = ys; y < ye; ++y) {
           const int start = ay_.start(y, g_.src_h);
           const int count = std::max(0, ay_.stop(y, g_.src_h) - start);
@@ -635,24 +643,36 @@ class Convolver {
                                           yw_raw_.data());
           const double inv = sum != 0 ? 1.0 / sum : 1.0;
           for (int i = 0; i < count; ++i) yw_norm_[i] = sum != 0 ? yw_raw_[i] * inv : yw_raw_[i];
+          double raw_sum = 0;  // the masked weight sum when every tap is valid
+          for (int i = 0; i < count; ++i) raw_sum += yw_raw_[i] * 1;
           const double* h0 = h_.data() + static_cast<std::size_t>(start - a) * dw;
           const std::uint8_t* v0 = hv_.data() + static_cast<std::size_t>(start - a) * dw;
           T* drow = dst + static_cast<std::size_t>(y - y0) * dst_stride + b;
-          if (!nd_.has) {
-            std::fill(acc.begin(), acc.end(), 0.0);
-            for (int i = 0; i < count; ++i) {
-              const double wi = yw_norm_[i];
-              const double* hr = h0 + static_cast<std::size_t>(i) * dw;
-              for (std::size_t x = 0; x < dw; ++x) acc[x] += hr[x] * wi;
+          const double* w = nd_.has ? yw_raw_.data() : yw_norm_.data();
+          std::fill(acc.begin(), acc.end(), 0.0);
+          for (int i = 0; i < count; ++i) {
+            const double wi = w[i];
+            const double* hr = h0 + static_cast<std::size_t>(i) * dw;
+            for (std::size_t x = 0; x < dw; ++x) acc[x] += hr[x] * wi;
+          }
+          if (!strip_has_invalid) {
+            if (nd_.has)
+              for (std::size_t x = 0; x < dw; ++x) drow[x * bands_] = finish(acc[x] / raw_sum);
+            else
+              for (std::size_t x = 0; x < dw; ++x) drow[x * bands_] = finish(acc[x]);
+            continue;
+          }
+          std::fill(valid_count.begin(), valid_count.end(), 0);
+          for (int i = 0; i < count; ++i) {
+            const std::uint8_t* vr = v0 + static_cast<std::size_t>(i) * dw;
+            for (std::size_t x = 0; x < dw; ++x) valid_count[x] += vr[x];
+          }
+          for (std::size_t x = 0; x < dw; ++x) {
+            if (valid_count[x] == count) {
+              drow[x * bands_] = nd_.has ? finish(acc[x] / raw_sum) : finish(acc[x]);
+            } else {
+              drow[x * bands_] = masked_vertical(h0 + x, v0 + x, dw, count);
             }
-            for (std::size_t x = 0; x < dw; ++x) {
-              bool all = true;
-              if (strip_has_invalid)
-                for (int i = 0; i < count; ++i) all &= v0[static_cast<std::size_t>(i) * dw + x] != 0;
-              drow[x * bands_] = all ? finish(acc[x]) : masked_vertical(h0 + x, v0 + x, dw, count);
-            }
-          } else {
-            for (std::size_t x = 0; x < dw; ++x) drow[x * bands_] = masked_vertical(h0 + x, v0 + x, dw, count);
           }
         }
       }
@@ -661,6 +681,27 @@ class Convolver {
 
  private:
   bool less8() const { return ax_.scaled_radius < 4; }
+
+  // The value part of h_dot_masked for an all-valid window (weights already x 255).
+  double h_dot_allvalid(const double* p, const double* w, int n) const {
+    if constexpr (native_work_v<T>) {
+      double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+      int i = 0;
+      for (; i + 3 < n; i += 4) {
+        a0 += p[i] * w[i];
+        a1 += p[i + 1] * w[i + 1];
+        a2 += p[i + 2] * w[i + 2];
+        a3 += p[i + 3] * w[i + 3];
+      }
+      double v = (a0 + a2) + (a1 + a3);
+      for (; i < n; ++i) v += p[i] * w[i];
+      return v;
+    } else {
+      double v = 0;
+      for (int i = 0; i < n; ++i) v += p[i] * w[i];
+      return v;
+    }
+  }
 
   // GDAL's replaceValIfNodata + copy to the band type.
   T finish(double v) const {
@@ -703,15 +744,15 @@ class Convolver {
     return no_valid();
   }
 
-  OverviewResampling r_;
   int bands_;
   LevelSize g_;
   const NoData<T>& nd_;
   ConvAxis ax_, ay_;
   Kernel kernel_;
   bool negative_lobes_;
+  int max_taps_ = 0;
   std::vector<Taps> xtaps_;
-  std::vector<double> xw_raw_, xw_norm_;
+  std::vector<double> xw_raw_, xw_norm_, xw_255_, xw_allvalid_sum_;
   std::vector<double> yw_raw_, yw_norm_;
   std::vector<double> h_;
   std::vector<std::uint8_t> hv_;
