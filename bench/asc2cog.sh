@@ -65,9 +65,11 @@ print(m.group(1), m.group(2), round(d["memory_budget_bytes"] / 1e6))
 PY
 )
     ratio=$(awk -v a="$cs" -v b="$gs" 'BEGIN{printf "%.3f", a/b}')
-    same=$(cmp -s "$WORK/$1.gdal.tif" "$WORK/$1.cogkit.tif" && echo "byte-identical" || echo "differs")
-    printf '%-11s %9s %9s %7s %10s %10d %8d %9s %8s   budget %s MB, COG vs gdal_translate'"'"'s: %s\n' "$1 ${2}x$3" "$mb" "$gs" "$cs" "$ratio" \
-      $((gk / 1024)) $((ck / 1024)) "$parse" "$cpu" "$budget" "$same"
+    same=$(cmp -s "$WORK/$1.gdal.tif" "$WORK/$1.cogkit.tif" && echo "byte-identical" ||
+      /usr/bin/python3 "$(dirname "$0")/compare_cogs.py" "$WORK/$1.gdal.tif" "$WORK/$1.cogkit.tif" || true)
+    writer=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['notes'].get('writer','?').split(' ')[0])" "$WORK/cogkit.stdout")
+    printf '%-11s %9s %9s %7s %10s %10d %8d %9s %8s   budget %s MB, writer %s, COG vs gdal_translate'"'"'s: %s\n' "$1 ${2}x$3" "$mb" "$gs" "$cs" "$ratio" \
+      $((gk / 1024)) $((ck / 1024)) "$parse" "$cpu" "$budget" "$writer" "$same"
   done
 done
 echo "ratio = asc2cog time / gdal_translate time (target <= 0.3); RSS = peak resident set (/usr/bin/time %M)."

@@ -16,6 +16,7 @@
 
 #include "cogkit/error.hpp"
 #include "cogkit/gdal_handle.hpp"
+#include "detail/cog_native.hpp"
 #include "detail/gdal_env.hpp"
 #include "detail/text.hpp"
 
@@ -57,6 +58,9 @@ void validate_cog_options(const CogOptions& o) {
   if (o.blocksize < 16 || o.blocksize > 4096 || o.blocksize % 16 != 0)
     throw error("options", "", "--blocksize must be a multiple of 16 between 16 and 4096, got " +
                                    std::to_string(o.blocksize));
+  const std::string wr = lower(o.writer);
+  if (wr != "auto" && wr != "cogkit" && wr != "gdal")
+    throw error("options", "", "--writer must be auto, cogkit or gdal, got '" + o.writer + "'");
   const std::string ov = lower(o.overviews);
   if (ov != "auto" && ov != "none") throw error("options", "", "--overviews must be auto or none, got '" + o.overviews + "'");
   if (!o.overview_resampling.empty()) {
@@ -117,9 +121,9 @@ int CPL_STDCALL gdal_progress(double complete, const char*, void* data) {
 }
 }  // namespace
 
-void write_cog(GDALDatasetH source, const std::string& path, const CogOptions& options, int threads,
-               const ProgressFn& progress) {
-  GDALAllRegister();
+namespace {
+void write_with_gdal(GDALDatasetH source, const std::string& path, const CogOptions& options, int threads,
+                     const ProgressFn& progress) {
   GDALDriverH driver = GDALGetDriverByName("COG");
   if (!driver) throw error("write", path, "GDAL was built without the COG driver");
   GDALRasterBandH b1 = GDALGetRasterBand(source, 1);
@@ -136,6 +140,36 @@ void write_cog(GDALDatasetH source, const std::string& path, const CogOptions& o
   out.reset();  // flush and close
   const std::string err = capture.last_error();
   if (!err.empty()) throw error("write", path, "writing the COG failed", err);
+}
+}  // namespace
+
+CogWriteResult write_cog(GDALDatasetH source, const std::string& path, const CogOptions& options, int threads,
+                         const MemoryBudget& budget, const ProgressFn& progress) {
+  GDALAllRegister();
+  CogWriteResult result;
+  const std::string wr = lower(options.writer);
+  if (wr != "gdal") result.reason = detail::native_cog_unsupported(source, options, budget);
+  if (wr == "cogkit" && !result.reason.empty())
+    throw error("write", path, "--writer cogkit does not support " + result.reason + " (use --writer auto or gdal)");
+  if (wr != "gdal" && result.reason.empty()) {
+    result.writer = "cogkit";
+    try {
+      detail::write_cog_native(source, path, options, threads, budget, progress);
+    } catch (const error&) {
+      throw;
+    } catch (const std::exception& e) {
+      throw error("write", path, e.what());
+    }
+    return result;
+  }
+  result.writer = "gdal";
+  write_with_gdal(source, path, options, threads, progress);
+  return result;
+}
+
+CogWriteResult write_cog(GDALDatasetH source, const std::string& path, const CogOptions& options, int threads,
+                         const ProgressFn& progress) {
+  return write_cog(source, path, options, threads, MemoryBudget(StagingOptions{}), progress);
 }
 
 // ---------------------------------------------------------------------------

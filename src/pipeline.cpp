@@ -15,6 +15,7 @@
 #include <gdalwarper.h>
 #include <ogr_srs_api.h>
 #include <tbb/global_control.h>
+#include <tbb/parallel_for.h>
 
 #include "cogkit/error.hpp"
 #include "cogkit/gdal_handle.hpp"
@@ -357,23 +358,44 @@ std::vector<BandStats> clip_and_measure(GDALDatasetH ds, const Window& crop, con
       buf.resize(n);
       if (GDALRasterIO(band, GF_Read, crop.x, y, crop.w, h, buf.data(), crop.w, h, GDT_Float64, 0, 0) != CE_None)
         throw error("clip", name, "reading the staged raster failed", CPLGetLastErrorMsg());
-      bool changed = false;
-      for (std::size_t i = 0; i < n; ++i) {
-        double& v = buf[i];
-        if (plan.clip && !mask[i]) {
-          const bool already = plan.nodata && (nd_nan ? std::isnan(v) : v == *plan.nodata);
-          if (!already) {
-            v = *plan.nodata;
-            changed = true;
+      // Fixed 64 Ki-pixel parts, summed in order: the statistics do not depend on threads.
+      constexpr std::size_t kPart = 1 << 16;
+      const std::size_t parts = (n + kPart - 1) / kPart;
+      struct Part {
+        std::uint64_t valid = 0;
+        double sum = 0, sumsq = 0;
+        double mn = std::numeric_limits<double>::infinity(), mx = -std::numeric_limits<double>::infinity();
+        bool changed = false;
+      };
+      std::vector<Part> part(parts);
+      tbb::parallel_for(std::size_t(0), parts, [&](std::size_t k) {
+        Part& pt = part[k];
+        for (std::size_t i = k * kPart, end = std::min(n, i + kPart); i < end; ++i) {
+          double& v = buf[i];
+          if (plan.clip && !mask[i]) {
+            const bool already = plan.nodata && (nd_nan ? std::isnan(v) : v == *plan.nodata);
+            if (!already) {
+              v = *plan.nodata;
+              pt.changed = true;
+            }
+            continue;
           }
-          continue;
+          if (std::isnan(v) || (plan.nodata && v == *plan.nodata)) continue;
+          ++pt.valid;
+          pt.sum += v;
+          pt.sumsq += v * v;
+          pt.mn = std::min(pt.mn, v);
+          pt.mx = std::max(pt.mx, v);
         }
-        if (std::isnan(v) || (plan.nodata && v == *plan.nodata)) continue;
-        ++stats[b].valid_pixels;
-        sum[b] += v;
-        sumsq[b] += v * v;
-        mn[b] = std::min(mn[b], v);
-        mx[b] = std::max(mx[b], v);
+      });
+      bool changed = false;
+      for (const Part& pt : part) {
+        stats[b].valid_pixels += pt.valid;
+        sum[b] += pt.sum;
+        sumsq[b] += pt.sumsq;
+        mn[b] = std::min(mn[b], pt.mn);
+        mx[b] = std::max(mx[b], pt.mx);
+        changed = changed || pt.changed;
       }
       if (write && changed &&
           GDALRasterIO(band, GF_Write, crop.x, y, crop.w, h, buf.data(), crop.w, h, GDT_Float64, 0, 0) != CE_None)
@@ -596,7 +618,8 @@ Report run_pipeline(GDALDatasetH src, const StagedRaster* owned, const std::stri
     detail::ConfigScope write_config;
     if (!user_set("GDAL_NUM_THREADS")) write_config.set("GDAL_NUM_THREADS", std::to_string(threads));
     try {
-      write_cog(write_src, temp.path(), o.cog, threads, o.progress);
+      const CogWriteResult w = write_cog(write_src, temp.path(), o.cog, threads, budget, o.progress);
+      rep.notes.emplace_back("writer", w.writer + (w.reason.empty() ? "" : " (cogkit's writer does not support " + w.reason + ")"));
     } catch (const error& e) {
       throw error("write", output, e.message(), e.gdal_message());
     }

@@ -115,6 +115,10 @@ void add_common_options(CLI::App& app, CommonArgs& a) {
                  "Overview resampling (nearest, average, bilinear, cubic, ...; default GDAL's: cubic)")
       ->group("COG");
   app.add_option("--nodata", o.cog.nodata, "Assign/override the nodata value")->group("COG");
+  app.add_option("--writer", o.cog.writer,
+                 "auto (cogkit's parallel writer when it supports the raster, else GDAL's COG driver), cogkit or gdal")
+      ->group("COG")
+      ->capture_default_str();
   app.add_option("--co", o.cog.creation_options, "Extra GDAL COG creation option KEY=VALUE (repeatable)")
       ->group("COG")
       ->take_all();

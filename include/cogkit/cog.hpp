@@ -8,6 +8,7 @@
 #include <gdal.h>
 
 #include "cogkit/progress.hpp"
+#include "cogkit/staging.hpp"
 
 namespace cogkit {
 
@@ -20,6 +21,10 @@ struct CogOptions {
   std::string overview_resampling;      // "" = GDAL's default (CUBIC; NEAREST with a colour table)
   std::optional<double> nodata;         // assign / override the nodata value
   std::vector<std::string> creation_options;  // extra KEY=VALUE passed to GDAL's COG driver
+  // "auto": cogkit's own writer whenever it supports the raster and options (same layout
+  // and tags as GDAL's COG driver, tiles and overviews computed in parallel), else GDAL's
+  // COG driver; "cogkit": own writer or an error; "gdal": always GDAL's COG driver.
+  std::string writer = "auto";
 };
 
 // Checks option values (codec names, levels, block size...). Throws cogkit::error("options").
@@ -29,10 +34,20 @@ void validate_cog_options(const CogOptions& options);
 std::vector<std::string> cog_creation_options(const CogOptions& options, GDALDataType source_type,
                                               int threads);
 
-// Writes `source` as a COG at `path` (a local path) with GDAL's COG driver; its temporary
-// overview files sit beside `path`. Throws cogkit::error("write").
-void write_cog(GDALDatasetH source, const std::string& path, const CogOptions& options, int threads,
-               const ProgressFn& progress = {});
+// Which writer wrote a file, and why GDAL's when options.writer was "auto".
+struct CogWriteResult {
+  std::string writer;  // "cogkit" or "gdal"
+  std::string reason;  // why not "cogkit" ("" when it was, or when "gdal" was asked for)
+};
+
+// Writes `source` as a COG at `path` (a local path), with cogkit's writer or GDAL's COG
+// driver (options.writer). Temporary files (overview tiles beyond the budget, GDAL's
+// overview file) go to budget.tmpdir() / beside `path`. Throws cogkit::error("write").
+CogWriteResult write_cog(GDALDatasetH source, const std::string& path, const CogOptions& options, int threads,
+                         const MemoryBudget& budget, const ProgressFn& progress = {});
+// Same with the default memory budget.
+CogWriteResult write_cog(GDALDatasetH source, const std::string& path, const CogOptions& options, int threads,
+                         const ProgressFn& progress = {});
 
 // Result of the layout check (no GDAL Python needed).
 struct CogValidation {
