@@ -19,8 +19,8 @@
 // Deliberate deviations (GDAL 3.6 is wrong there; see docs/overview-resampling.md):
 //  * NaN samples never contribute (GDAL multiplies NaN by a zero weight, so a NaN nodata hole
 //    grows by the kernel radius with bilinear/cubic);
-//  * Float64 average/bilinear/cubic are computed in double (GDAL 3.6 rounds them through
-//    Float32); nearest copies samples exactly for every type.
+//  * Float64 is computed in double and nearest copies samples exactly for every type (GDAL 3.6
+//    rounds Float64, and Int32/UInt32 beyond 2^24, through its Float32 work type).
 #include "detail/overview.hpp"
 
 #include <algorithm>
