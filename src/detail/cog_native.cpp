@@ -425,10 +425,16 @@ class Pyramid {
       const int y0 = produced_[k];
       if (dst.count == 0) dst.first = y0;
       dst.grow_to(end);
-      tbb::parallel_for(tbb::blocked_range<int>(y0, end, 8), [&](const tbb::blocked_range<int>& r) {
-        downsample(p_.resampling, p_.type, p_.bands, g, src.data.data(), src.first, dst.row(r.begin()), r.begin(),
-                   r.end(), p_.nodata);
-      });
+      // Few, large row ranges: each range recomputes the horizontal pass of its halo rows.
+      const int parts = 2 * tbb::this_task_arena::max_concurrency();
+      const int grain = std::max(16, (end - y0 + parts - 1) / parts);
+      tbb::parallel_for(
+          tbb::blocked_range<int>(y0, end, grain),
+          [&](const tbb::blocked_range<int>& r) {
+            downsample(p_.resampling, p_.type, p_.bands, g, src.data.data(), src.first, dst.row(r.begin()), r.begin(),
+                       r.end(), p_.nodata);
+          },
+          tbb::simple_partitioner());
       produced_[k] = end;
       while (next_tile_row_[k] * p_.block < l.h &&
              (next_tile_row_[k] * p_.block + p_.block <= end || end == l.h)) {
