@@ -1,0 +1,600 @@
+// src/detail/fast_warp.cpp — see fast_warp.hpp and docs/fast-warp.md.
+//
+// The per-pixel rules below follow GDAL 3.6's warp kernel (alg/gdalwarpkernel.cpp),
+// re-implemented for one dataset-wide pass:
+//  * destination pixel centre (col + 0.5, row + 0.5) -> source pixel/line through the
+//    GenImgProj transformer (wrapped in the approximate transformer when et > 0), one
+//    whole destination row per call;
+//  * the pixel is skipped when the transformation failed, is NaN, x < 0, y < 0,
+//    x + 1e-10 > width or y + 1e-10 > height; a coordinate less than one pixel outside
+//    is transformed again alone (the approximate transformer is exact for one point);
+//  * nearest: the pixel (int(x + 1e-10), int(y + 1e-10)), skipped when it is nodata;
+//  * bilinear with masks (source or destination nodata set, GDAL's GWKRealCase +
+//    GWKBilinearResample4Sample): the 2x2 pixels around (x - 0.5, y - 0.5), weights
+//    renormalised over the valid ones inside the raster, skipped when the valid weight
+//    is < 1e-5; without any nodata (GWKBilinearNoMasksOrDstDensityOnly*): GDAL's
+//    no-mask 4-sample formula and summation order;
+//  * source nodata test as GDALWarpNoDataMasker (NaN-aware, ARE_REAL_EQUAL for floats);
+//  * destination initialised with dst nodata (INIT_DEST=NO_DATA), or 0 without one.
+#include "detail/fast_warp.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <memory>
+#include <type_traits>
+#include <vector>
+
+#include <gdal_alg.h>
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+#include "cogkit/error.hpp"
+#include "detail/gdal_env.hpp"
+
+namespace cogkit::detail {
+namespace {
+
+constexpr double kEdgeSlack = 1e-10;       // GWKCheckAndComputeSrcOffsets
+constexpr double kMinBilinearWeight = 0.00001;  // GWKBilinearResample4Sample
+constexpr double kMinScaleFor4Sample = 0.97;    // GDAL switches at 0.95; keep a margin
+
+// Per-thread transformers (GDAL's are not thread-safe).
+class Transformer {
+ public:
+  Transformer(GDALDatasetH src, GDALDatasetH dst, double et) {
+    exact_ = GDALCreateGenImgProjTransformer2(src, dst, nullptr);
+    if (!exact_) return;
+    if (et > 0) approx_ = GDALCreateApproxTransformer(GDALGenImgProjTransform, exact_, et);
+  }
+  ~Transformer() {
+    if (approx_) GDALDestroyTransformer(approx_);
+    if (exact_) GDALDestroyTransformer(exact_);
+  }
+  Transformer(const Transformer&) = delete;
+  Transformer& operator=(const Transformer&) = delete;
+  bool valid() const { return exact_ != nullptr; }
+  // Destination pixel/line -> source pixel/line, as the warp kernel calls it.
+  void dst_to_src(int n, double* x, double* y, double* z, int* ok) const {
+    if (approx_)
+      GDALApproxTransform(approx_, TRUE, n, x, y, z, ok);
+    else
+      GDALGenImgProjTransform(exact_, TRUE, n, x, y, z, ok);
+  }
+  void exact(int n, double* x, double* y, double* z, int* ok) const {
+    GDALGenImgProjTransform(exact_, TRUE, n, x, y, z, ok);
+  }
+
+ private:
+  void* exact_ = nullptr;
+  void* approx_ = nullptr;
+};
+
+// GDALWarpResolveWorkingDataType.
+GDALDataType working_type(const FastWarpRequest& r, const std::optional<double>& src_nodata) {
+  GDALDataType wt = GDT_Byte;
+  const int bands = GDALGetRasterCount(r.source);
+  for (int b = 1; b <= bands; ++b) {
+    if (GDALRasterBandH d = GDALGetRasterBand(r.dest, b)) wt = GDALDataTypeUnion(wt, GDALGetRasterDataType(d));
+    wt = GDALDataTypeUnion(wt, GDALGetRasterDataType(GDALGetRasterBand(r.source, b)));
+    if (src_nodata) wt = GDALDataTypeUnionWithValue(wt, *src_nodata, FALSE);
+    if (r.dst_nodata) wt = GDALDataTypeUnionWithValue(wt, *r.dst_nodata, FALSE);
+  }
+  return wt;
+}
+
+std::optional<double> source_nodata(GDALDatasetH src) {
+  int has = 0;
+  const double v = GDALGetRasterNoDataValue(GDALGetRasterBand(src, 1), &has);
+  if (!has) return std::nullopt;
+  return v;
+}
+
+// Lower bounds of GDAL's per-chunk dfXScale/dfYScale (destination pixels per source
+// pixel over a chunk's source extent), from the local derivatives of the exact
+// transformation on a grid over the destination. Chunks are GDAL's halvings of the
+// destination (aspect <= max(2, aspect of the whole)).
+bool min_scales(GDALDatasetH src, GDALDatasetH dst, double& sx, double& sy) {
+  Transformer t(src, dst, 0);
+  if (!t.valid()) return false;
+  const int w = GDALGetRasterXSize(dst), h = GDALGetRasterYSize(dst);
+  constexpr int kGrid = 9;
+  double a = 0, b = 0, c = 0, d = 0;  // max |dsx/dx|, |dsx/dy|, |dsy/dx|, |dsy/dy|
+  int good = 0;
+  for (int j = 0; j < kGrid; ++j)
+    for (int i = 0; i < kGrid; ++i) {
+      const double x = 0.5 + (w - 1.0) * i / (kGrid - 1), y = 0.5 + (h - 1.0) * j / (kGrid - 1);
+      double px[3] = {x, x + 1, x}, py[3] = {y, y, y + 1}, pz[3] = {0, 0, 0};
+      int ok[3] = {0, 0, 0};
+      t.exact(3, px, py, pz, ok);
+      if (!ok[0] || !ok[1] || !ok[2]) continue;
+      ++good;
+      a = std::max(a, std::abs(px[1] - px[0]));
+      b = std::max(b, std::abs(px[2] - px[0]));
+      c = std::max(c, std::abs(py[1] - py[0]));
+      d = std::max(d, std::abs(py[2] - py[0]));
+    }
+  if (good < kGrid * kGrid) return false;
+  const double ax = std::max(2.0, double(h) / w), ay = std::max(2.0, double(w) / h);
+  sx = 1.0 / std::max(1e-12, a + b * ax);
+  sy = 1.0 / std::max(1e-12, d + c * ay);
+  return true;
+}
+
+bool representable(GDALDataType t, double v) {
+  return GDALDataTypeUnionWithValue(t, v, FALSE) == t && (std::isnan(v) ? GDALDataTypeIsFloating(t) : true);
+}
+
+// ---------------------------------------------------------------- kernels
+
+template <class T>
+struct NodataTest {
+  bool active = false;
+  bool nan = false;
+  T value{};
+  bool operator()(T v) const {
+    if (!active) return false;
+    if constexpr (std::is_floating_point_v<T>) {
+      if (nan) return std::isnan(v);
+      // ARE_REAL_EQUAL (gdal_priv.h), as GDALWarpNoDataMasker uses it.
+      return v == value || std::abs(v - value) < std::numeric_limits<float>::epsilon() * std::abs(v + value) * 2;
+    } else {
+      return v == value;
+    }
+  }
+};
+
+// A source window in memory (all bands), raster-absolute origin.
+template <class T>
+struct Window {
+  int x0 = 0, y0 = 0, w = 0, h = 0;
+  std::vector<std::vector<T>> bands;
+  const T* at(int b, int x, int y) const { return bands[b].data() + (std::size_t(y - y0) * w + (x - x0)); }
+};
+
+struct Geometry {
+  int src_w = 0, src_h = 0;  // source raster size
+  int dst_w = 0;
+};
+
+enum class Method { nearest, bilinear_masked, bilinear_nomask };
+
+template <class T>
+void nearest_row(const Window<T>& win, const Geometry& g, const NodataTest<T>& nd, const double* xs, const double* ys,
+                 std::vector<T*>& out, int nbands) {
+  for (int i = 0; i < g.dst_w; ++i) {
+    const double sx = xs[i];
+    if (std::isnan(sx)) continue;
+    int ix = static_cast<int>(sx + kEdgeSlack), iy = static_cast<int>(ys[i] + kEdgeSlack);
+    if (ix == g.src_w) --ix;
+    if (iy == g.src_h) --iy;
+    for (int b = 0; b < nbands; ++b) {
+      const T v = *win.at(b, ix, iy);
+      if (nd(v)) continue;
+      out[b][i] = v;
+    }
+  }
+}
+
+// GWKBilinearResample4Sample + GWKSetPixelValueReal (density is 1 for valid pixels,
+// so no blending with the destination happens).
+template <class T>
+void bilinear_masked_row(const Window<T>& win, const Geometry& g, const NodataTest<T>& nd, const double* xs,
+                         const double* ys, std::vector<T*>& out, int nbands, bool dst_mask) {
+  const int W = g.src_w, H = g.src_h;
+  for (int i = 0; i < g.dst_w; ++i) {
+    const double sx = xs[i];
+    if (std::isnan(sx)) continue;
+    const double sy = ys[i];
+    if (nd.active) {
+      // GDAL 3.6 masks single-band nodata in its unified source validity mask, and
+      // GWKRealCase skips a pixel whose own source pixel is invalid.
+      int cx = static_cast<int>(sx + kEdgeSlack), cy = static_cast<int>(sy + kEdgeSlack);
+      if (cx == W) --cx;
+      if (cy == H) --cy;
+      if (nd(*win.at(0, cx, cy))) continue;
+    }
+    int ix = static_cast<int>(std::floor(sx - 0.5));
+    int iy = static_cast<int>(std::floor(sy - 0.5));
+    double rx = 1.5 - (sx - ix);
+    double ry = 1.5 - (sy - iy);
+    if (ix == -1) {
+      ix = 0;
+      rx = 1;
+    }
+    if (iy == -1) {
+      iy = 0;
+      ry = 1;
+    }
+    const bool left = ix < W, right = ix + 1 < W;
+    for (int b = 0; b < nbands; ++b) {
+      double acc = 0, dens = 0, div = 0;
+      if (iy < H) {
+        const double m1 = rx * ry, m2 = (1.0 - rx) * ry;
+        const T* p = win.at(b, ix, iy);
+        if (left && !nd(p[0])) {
+          div += m1;
+          acc += double(p[0]) * m1;
+          dens += m1;
+        }
+        if (right && !nd(p[1])) {
+          div += m2;
+          acc += double(p[1]) * m2;
+          dens += m2;
+        }
+      }
+      if (iy + 1 < H) {
+        const double m1 = rx * (1.0 - ry), m2 = (1.0 - rx) * (1.0 - ry);
+        const T* p = win.at(b, ix, iy + 1);
+        if (left && !nd(p[0])) {
+          div += m1;
+          acc += double(p[0]) * m1;
+          dens += m1;
+        }
+        if (right && !nd(p[1])) {
+          div += m2;
+          acc += double(p[1]) * m2;
+          dens += m2;
+        }
+      }
+      double value, density;
+      if (div == 1.0) {
+        value = acc;
+        density = dens;
+      } else if (div < kMinBilinearWeight) {
+        continue;
+      } else {
+        value = acc / div;
+        density = dens / div;
+      }
+      if (density < 1e-10) continue;  // BAND_DENSITY_THRESHOLD
+      if (density < 0.0001) continue;  // GWKSetPixelValueReal writes nothing
+      if (density < 0.9999) {
+        // Blend with the destination, which is still its initial value (unreachable
+        // in practice: dens and div are the same sums).
+        const double cur = double(out[b][i]);
+        const double dst_density = dst_mask ? 0.0 : 1.0;
+        const double infl = (1.0 - density) * dst_density;
+        value = (value * density + cur * infl) / (density + infl);
+      }
+      out[b][i] = static_cast<T>(value);
+    }
+  }
+}
+
+// GWKBilinearResampleNoMasks4SampleT (no source nodata, no destination nodata).
+template <class T>
+void bilinear_nomask_row(const Window<T>& win, const Geometry& g, const double* xs, const double* ys,
+                         std::vector<T*>& out, int nbands) {
+  const int W = g.src_w, H = g.src_h;
+  for (int i = 0; i < g.dst_w; ++i) {
+    const double sx = xs[i];
+    if (std::isnan(sx)) continue;
+    const double sy = ys[i];
+    const int ix = static_cast<int>(std::floor(sx - 0.5));
+    const int iy = static_cast<int>(std::floor(sy - 0.5));
+    const double rx = 1.5 - (sx - ix);
+    const double ry = 1.5 - (sy - iy);
+    const bool inside = ix >= 0 && ix + 1 < W && iy >= 0 && iy + 1 < H;
+    for (int b = 0; b < nbands; ++b) {
+      if (inside) {
+        const T* p = win.at(b, ix, iy);
+        const T* q = p + win.w;
+        const double v = (double(p[0]) * rx + double(p[1]) * (1.0 - rx)) * ry +
+                         (double(q[0]) * rx + double(q[1]) * (1.0 - rx)) * (1.0 - ry);
+        out[b][i] = static_cast<T>(v);
+        continue;
+      }
+      double div = 0, acc = 0;
+      const bool x0 = ix >= 0 && ix < W, x1 = ix + 1 >= 0 && ix + 1 < W;
+      const bool y0 = iy >= 0 && iy < H, y1 = iy + 1 >= 0 && iy + 1 < H;
+      if (x0 && y0) {
+        const double m = rx * ry;
+        div += m;
+        acc += double(*win.at(b, ix, iy)) * m;
+      }
+      if (x1 && y0) {
+        const double m = (1.0 - rx) * ry;
+        div += m;
+        acc += double(*win.at(b, ix + 1, iy)) * m;
+      }
+      if (x1 && y1) {
+        const double m = (1.0 - rx) * (1.0 - ry);
+        div += m;
+        acc += double(*win.at(b, ix + 1, iy + 1)) * m;
+      }
+      if (x0 && y1) {
+        const double m = rx * (1.0 - ry);
+        div += m;
+        acc += double(*win.at(b, ix, iy + 1)) * m;
+      }
+      if (div < kMinBilinearWeight) continue;
+      out[b][i] = static_cast<T>(div == 1.0 ? acc : acc / div);
+    }
+  }
+}
+
+// ---------------------------------------------------------------- driver
+
+template <class T>
+class Warper {
+ public:
+  Warper(const FastWarpRequest& r, Method method, std::optional<double> src_nodata, GDALDataType type)
+      : r_(r), method_(method), type_(type) {
+    g_.src_w = GDALGetRasterXSize(r.source);
+    g_.src_h = GDALGetRasterYSize(r.source);
+    g_.dst_w = GDALGetRasterXSize(r.dest);
+    dst_h_ = GDALGetRasterYSize(r.dest);
+    nbands_ = GDALGetRasterCount(r.source);
+    if (src_nodata) {
+      nd_.active = true;
+      nd_.nan = std::isnan(*src_nodata);
+      nd_.value = nd_.nan ? T{} : static_cast<T>(*src_nodata);
+    }
+    init_ = r.dst_nodata ? static_cast<T>(*r.dst_nodata) : T{};
+    threads_ = std::max(1, r.threads);
+    for (int t = 0; t < threads_; ++t) {
+      transformers_.push_back(std::make_unique<Transformer>(r.source, r.dest, r.error_threshold));
+      if (!transformers_.back()->valid())
+        throw error("reproject", "", "cannot transform from the source CRS to the target CRS", capture_.last_error());
+    }
+  }
+
+  void run(const ProgressFn& progress) {
+    tbb::task_arena arena(threads_);
+    const std::uint64_t budget = std::max<std::uint64_t>(r_.memory, 256ULL << 10);
+    const std::uint64_t row_bytes = std::uint64_t(g_.dst_w) * (2 * sizeof(double) + sizeof(T) * nbands_);
+    // A third of the budget for coordinates + destination rows, the rest for source windows.
+    const int band_rows = int(std::clamp<std::uint64_t>(budget / 3 / std::max<std::uint64_t>(1, row_bytes), 1,
+                                                        std::uint64_t(std::max(1, dst_h_))));
+    src_budget_ = budget - std::min<std::uint64_t>(budget / 2, std::uint64_t(band_rows) * row_bytes);
+    xs_.resize(std::size_t(band_rows) * g_.dst_w);
+    ys_.resize(xs_.size());
+    out_.resize(nbands_);
+    for (auto& o : out_) o.resize(xs_.size());
+    row_min_x_.resize(band_rows);
+    row_max_x_.resize(band_rows);
+    row_min_y_.resize(band_rows);
+    row_max_y_.resize(band_rows);
+    for (int y0 = 0; y0 < dst_h_; y0 += band_rows) {
+      const int rows = std::min(band_rows, dst_h_ - y0);
+      arena.execute([&] { transform_rows(y0, rows); });
+      for (auto& o : out_) std::fill(o.begin(), o.begin() + std::size_t(rows) * g_.dst_w, init_);
+      // Group consecutive rows whose source window fits the source budget.
+      int g0 = 0;
+      while (g0 < rows) {
+        double mnx = row_min_x_[g0], mxx = row_max_x_[g0], mny = row_min_y_[g0], mxy = row_max_y_[g0];
+        int g1 = g0 + 1;
+        for (; g1 < rows; ++g1) {
+          const double nx0 = std::min(mnx, row_min_x_[g1]), nx1 = std::max(mxx, row_max_x_[g1]);
+          const double ny0 = std::min(mny, row_min_y_[g1]), ny1 = std::max(mxy, row_max_y_[g1]);
+          if (window_bytes(nx0, nx1, ny0, ny1) > src_budget_) break;
+          mnx = nx0, mxx = nx1, mny = ny0, mxy = ny1;
+        }
+        if (mnx <= mxx) {
+          read_window(mnx, mxx, mny, mxy);
+          arena.execute([&] { compute_rows(g0, g1); });
+        }
+        g0 = g1;
+      }
+      write_rows(y0, rows);
+      if (progress) progress("reproject", double(y0 + rows) / dst_h_);
+    }
+  }
+
+ private:
+  static constexpr int kMargin = 2;
+
+  void window_extent(double mnx, double mxx, double mny, double mxy, int& x0, int& x1, int& y0, int& y1) const {
+    x0 = std::max(0, int(std::floor(mnx)) - kMargin);
+    y0 = std::max(0, int(std::floor(mny)) - kMargin);
+    x1 = std::min(g_.src_w, int(std::floor(mxx)) + 1 + kMargin);
+    y1 = std::min(g_.src_h, int(std::floor(mxy)) + 1 + kMargin);
+  }
+  std::uint64_t window_bytes(double mnx, double mxx, double mny, double mxy) const {
+    int x0, x1, y0, y1;
+    window_extent(mnx, mxx, mny, mxy, x0, x1, y0, y1);
+    return std::uint64_t(std::max(0, x1 - x0)) * std::max(0, y1 - y0) * sizeof(T) * nbands_;
+  }
+
+  // Source coordinates of destination rows [y0, y0 + rows), NaN x where the pixel is
+  // skipped (GWKCheckAndComputeSrcOffsets, including its single-point retry).
+  void transform_rows(int y0, int rows) {
+    const int w = g_.dst_w;
+    tbb::parallel_for(tbb::blocked_range<int>(0, rows, 4), [&](const tbb::blocked_range<int>& range) {
+      const int slot = std::clamp(tbb::this_task_arena::current_thread_index(), 0, threads_ - 1);
+      const Transformer& tr = *transformers_[slot];
+      std::vector<double> z(w);
+      std::vector<int> ok(w);
+      for (int j = range.begin(); j < range.end(); ++j) {
+        double* xs = xs_.data() + std::size_t(j) * w;
+        double* ys = ys_.data() + std::size_t(j) * w;
+        const double yc = y0 + j + 0.5;
+        for (int i = 0; i < w; ++i) {
+          xs[i] = i + 0.5;
+          ys[i] = yc;
+          z[i] = 0;
+        }
+        tr.dst_to_src(w, xs, ys, z.data(), ok.data());
+        double mnx = std::numeric_limits<double>::infinity(), mxx = -mnx, mny = mnx, mxy = -mnx;
+        for (int i = 0; i < w; ++i) {
+          if (!accept(tr, i, yc, xs[i], ys[i], ok[i])) {
+            xs[i] = std::numeric_limits<double>::quiet_NaN();
+            continue;
+          }
+          mnx = std::min(mnx, xs[i]);
+          mxx = std::max(mxx, xs[i]);
+          mny = std::min(mny, ys[i]);
+          mxy = std::max(mxy, ys[i]);
+        }
+        row_min_x_[j] = mnx;
+        row_max_x_[j] = mxx;
+        row_min_y_[j] = mny;
+        row_max_y_[j] = mxy;
+      }
+    });
+  }
+
+  bool accept(const Transformer& tr, int i, double yc, double& sx, double& sy, int ok) const {
+    const double w = g_.src_w, h = g_.src_h;
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      if (attempt == 1) {
+        sx = i + 0.5;
+        sy = yc;
+        double z = 0;
+        tr.dst_to_src(1, &sx, &sy, &z, &ok);
+      }
+      if (!ok) return false;
+      if (std::isnan(sx) || std::isnan(sy)) return false;
+      if (sx < 0 || sy < 0) {
+        if (attempt == 0 && sx > -1 && sy > -1) continue;
+        return false;
+      }
+      if (sx + kEdgeSlack > w || sy + kEdgeSlack > h) {
+        if (attempt == 0 && sx < w + 1 && sy < h + 1) continue;
+        return false;
+      }
+      return true;
+    }
+    return false;
+  }
+
+  void read_window(double mnx, double mxx, double mny, double mxy) {
+    int x0, x1, y0, y1;
+    window_extent(mnx, mxx, mny, mxy, x0, x1, y0, y1);
+    win_.x0 = x0;
+    win_.y0 = y0;
+    win_.w = x1 - x0;
+    win_.h = y1 - y0;
+    win_.bands.resize(nbands_);
+    for (int b = 0; b < nbands_; ++b) {
+      auto& buf = win_.bands[b];
+      buf.resize(std::size_t(win_.w) * win_.h);
+      if (GDALRasterIO(GDALGetRasterBand(r_.source, b + 1), GF_Read, x0, y0, win_.w, win_.h, buf.data(), win_.w,
+                       win_.h, type_, 0, 0) != CE_None)
+        throw error("reproject", "", "reading the source failed", capture_.last_error());
+    }
+  }
+
+  void compute_rows(int j0, int j1) {
+    tbb::parallel_for(tbb::blocked_range<int>(j0, j1, 2), [&](const tbb::blocked_range<int>& range) {
+      std::vector<T*> out(nbands_);
+      for (int j = range.begin(); j < range.end(); ++j) {
+        const std::size_t off = std::size_t(j) * g_.dst_w;
+        for (int b = 0; b < nbands_; ++b) out[b] = out_[b].data() + off;
+        const double* xs = xs_.data() + off;
+        const double* ys = ys_.data() + off;
+        // Rows of this group only touch pixels inside the group's window.
+        if (!(row_min_x_[j] <= row_max_x_[j])) continue;
+        switch (method_) {
+          case Method::nearest:
+            nearest_row(win_, g_, nd_, xs, ys, out, nbands_);
+            break;
+          case Method::bilinear_masked:
+            bilinear_masked_row(win_, g_, nd_, xs, ys, out, nbands_, r_.dst_nodata.has_value());
+            break;
+          case Method::bilinear_nomask:
+            bilinear_nomask_row(win_, g_, xs, ys, out, nbands_);
+            break;
+        }
+      }
+    });
+  }
+
+  void write_rows(int y0, int rows) {
+    for (int b = 0; b < nbands_; ++b)
+      if (GDALRasterIO(GDALGetRasterBand(r_.dest, b + 1), GF_Write, 0, y0, g_.dst_w, rows, out_[b].data(), g_.dst_w,
+                       rows, type_, 0, 0) != CE_None)
+        throw error("reproject", "", "writing the reprojected raster failed", capture_.last_error());
+  }
+
+  GdalErrorCapture capture_;
+  const FastWarpRequest& r_;
+  Method method_;
+  GDALDataType type_;
+  Geometry g_;
+  int dst_h_ = 0, nbands_ = 0, threads_ = 1;
+  NodataTest<T> nd_;
+  T init_{};
+  std::vector<std::unique_ptr<Transformer>> transformers_;
+  std::uint64_t src_budget_ = 0;
+  std::vector<double> xs_, ys_;
+  std::vector<double> row_min_x_, row_max_x_, row_min_y_, row_max_y_;
+  std::vector<std::vector<T>> out_;
+  Window<T> win_;
+};
+
+template <class T>
+void run_typed(const FastWarpRequest& r, Method m, std::optional<double> src_nodata, GDALDataType type,
+               const ProgressFn& progress) {
+  Warper<T> w(r, m, src_nodata, type);
+  w.run(progress);
+}
+
+}  // namespace
+
+std::string fast_warp_unsupported(const FastWarpRequest& r) {
+  if (!r.source || !r.dest) return "no source or destination dataset";
+  const std::string& k = r.resampling;
+  if (k != "near" && k != "bilinear") return "resampling '" + k + "'";
+  const int bands = GDALGetRasterCount(r.source);
+  if (bands < 1) return "source without bands";
+  if (GDALGetRasterCount(r.dest) != bands) return "destination band count differs from the source";
+  if (GDALGetRasterXSize(r.source) < 2 || GDALGetRasterYSize(r.source) < 2) return "source smaller than 2x2 pixels";
+  double gt[6];
+  if (GDALGetGeoTransform(r.source, gt) != CE_None) return "source without geotransform (GCPs/RPC/geolocation)";
+  if (GDALGetGeoTransform(r.dest, gt) != CE_None) return "destination without geotransform";
+  const auto src_nd = source_nodata(r.source);
+  for (int b = 1; b <= bands; ++b) {
+    GDALRasterBandH band = GDALGetRasterBand(r.source, b);
+    int has = 0;
+    const double v = GDALGetRasterNoDataValue(band, &has);
+    if (bool(has) != bool(src_nd) || (has && !(v == *src_nd || (std::isnan(v) && std::isnan(*src_nd)))))
+      return "source bands with different nodata";
+    const int flags = GDALGetMaskFlags(band);
+    if (flags & (GMF_PER_DATASET | GMF_ALPHA)) return "source mask or alpha band";
+    if (GDALDataTypeIsComplex(GDALGetRasterDataType(band))) return "complex data";
+  }
+  if (src_nd && bands > 1) return "source nodata with more than one band";
+  const GDALDataType wt = working_type(r, src_nd);
+  for (int b = 1; b <= bands; ++b)
+    if (GDALGetRasterDataType(GDALGetRasterBand(r.dest, b)) != wt)
+      return std::string("destination type differs from GDAL's working type ") + GDALGetDataTypeName(wt);
+  if (wt != GDT_Byte && wt != GDT_Int16 && wt != GDT_UInt16 && wt != GDT_Int32 && wt != GDT_Float32 &&
+      wt != GDT_Float64)
+    return std::string("data type ") + GDALGetDataTypeName(wt);
+  if (src_nd && !representable(wt, *src_nd)) return "source nodata not representable in the data type";
+  if (r.dst_nodata && !representable(wt, *r.dst_nodata)) return "destination nodata not representable in the data type";
+  if (k == "bilinear") {
+    if (wt != GDT_Float32 && wt != GDT_Float64) return "bilinear on integer data";
+    // GDAL decides per chunk on the 4-sample formula from the source/destination
+    // sizes; without it (downsampling) the weights depend on GDAL's chunking.
+    if (src_nd && !r.dst_nodata) return "source nodata without destination nodata (GDAL's kernel depends on chunking)";
+    double sx = 0, sy = 0;
+    if (!min_scales(r.source, r.dest, sx, sy)) return "transformation fails over part of the destination";
+    if (sx < kMinScaleFor4Sample || sy < kMinScaleFor4Sample) return "bilinear downsampling (scale < 0.97)";
+  }
+  return {};
+}
+
+void fast_warp(const FastWarpRequest& r, const ProgressFn& progress) {
+  if (const std::string why = fast_warp_unsupported(r); !why.empty())
+    throw error("reproject", "", "fast warp cannot do this request: " + why);
+  const auto src_nd = source_nodata(r.source);
+  const GDALDataType wt = working_type(r, src_nd);
+  Method m = Method::nearest;
+  if (r.resampling == "bilinear") m = (src_nd || r.dst_nodata) ? Method::bilinear_masked : Method::bilinear_nomask;
+  switch (wt) {
+    case GDT_Byte: return run_typed<std::uint8_t>(r, m, src_nd, wt, progress);
+    case GDT_Int16: return run_typed<std::int16_t>(r, m, src_nd, wt, progress);
+    case GDT_UInt16: return run_typed<std::uint16_t>(r, m, src_nd, wt, progress);
+    case GDT_Int32: return run_typed<std::int32_t>(r, m, src_nd, wt, progress);
+    case GDT_Float32: return run_typed<float>(r, m, src_nd, wt, progress);
+    case GDT_Float64: return run_typed<double>(r, m, src_nd, wt, progress);
+    default: throw error("reproject", "", std::string("fast warp: unsupported type ") + GDALGetDataTypeName(wt));
+  }
+}
+
+}  // namespace cogkit::detail

@@ -1,0 +1,336 @@
+// detail/fast_warp.hpp: cogkit's reprojection kernel gives GDAL's warper's pixels.
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include <cpl_conv.h>
+#include <gdal_alg.h>
+#include <gtest/gtest.h>
+#include <ogr_srs_api.h>
+
+#include "cogkit/error.hpp"
+#include "cogkit/gdal_handle.hpp"
+#include "cogkit/reproject.hpp"
+#include "demgen.hpp"
+#include "detail/fast_warp.hpp"
+#include "test_support.hpp"
+
+namespace cogkit {
+namespace {
+
+using detail::FastWarpRequest;
+
+constexpr double kNodata = -9999;
+
+// A Float32 DEM (EPSG:2180) with lakes, dropouts and nodata runs along every edge
+// and in the corners.
+std::string make_source(const test::TempDir& dir, const std::string& name, bool nodata = true, int w = 420,
+                        int h = 330, GDALDataType type = GDT_Float32) {
+  demgen::DemSpec s;
+  s.width = w;
+  s.height = h;
+  s.seed = 7;
+  s.type = type;
+  if (nodata) {
+    s.lakes = 3;
+    s.lake_radius_min = 12;
+    s.lake_radius_max = 30;
+    s.dropout_fraction = 0.02;
+  }
+  const std::string path = dir / name;
+  demgen::write_raster(s, path, "GTiff", {});
+  DatasetHandle ds(GDALOpen(path.c_str(), GA_Update));
+  GDALRasterBandH b = GDALGetRasterBand(get(ds), 1);
+  if (!nodata) {
+    GDALDeleteRasterNoDataValue(b);
+    return path;
+  }
+  auto hole = [&](int x, int y, int hw, int hh) {
+    std::vector<double> v(std::size_t(hw) * hh, kNodata);
+    EXPECT_EQ(GDALRasterIO(b, GF_Write, x, y, hw, hh, v.data(), hw, hh, GDT_Float64, 0, 0), CE_None);
+  };
+  hole(0, 0, 6, 6);            // top-left corner
+  hole(w - 9, h - 4, 9, 4);    // bottom-right corner
+  hole(0, 40, 1, 35);          // left edge, one column
+  hole(w - 2, 90, 2, 20);      // right edge
+  hole(120, 0, 70, 1);         // top edge, one row
+  hole(200, h - 3, 50, 3);     // bottom edge
+  hole(w * 3 / 4, h * 2 / 3, 1, 1);  // isolated pixel
+  return path;
+}
+
+// A MEM destination on GDAL's suggested grid for `srs` ("" = the source's CRS),
+// resolution multiplied by `res_factor`, extent grown by `grow` of its size on each side.
+DatasetHandle make_dest(GDALDatasetH src, const std::string& srs, double res_factor = 1, double grow = 0,
+                        GDALDataType type = GDT_Float32, int bands = 1) {
+  const char* wkt_src = GDALGetProjectionRef(src);
+  std::string wkt = wkt_src;
+  if (!srs.empty()) {
+    SrsHandle s(OSRNewSpatialReference(nullptr));
+    EXPECT_EQ(OSRSetFromUserInput(static_cast<OGRSpatialReferenceH>(s.get()), srs.c_str()), OGRERR_NONE);
+    OSRSetAxisMappingStrategy(static_cast<OGRSpatialReferenceH>(s.get()), OAMS_TRADITIONAL_GIS_ORDER);
+    char* w = nullptr;
+    OSRExportToWkt(static_cast<OGRSpatialReferenceH>(s.get()), &w);
+    wkt = w;
+    CPLFree(w);
+  }
+  void* tr = GDALCreateGenImgProjTransformer(src, wkt_src, nullptr, wkt.c_str(), FALSE, 0, 1);
+  double gt[6];
+  int w = 0, h = 0;
+  EXPECT_EQ(GDALSuggestedWarpOutput(src, GDALGenImgProjTransform, tr, gt, &w, &h), CE_None);
+  GDALDestroyGenImgProjTransformer(tr);
+  const double W = w * gt[1], H = h * -gt[5];
+  gt[0] -= grow * W;
+  gt[3] += grow * H;
+  gt[1] *= res_factor;
+  gt[5] *= res_factor;
+  w = int(std::ceil(W * (1 + 2 * grow) / gt[1]));
+  h = int(std::ceil(H * (1 + 2 * grow) / -gt[5]));
+  DatasetHandle d(GDALCreate(GDALGetDriverByName("MEM"), "", w, h, bands, type, nullptr));
+  GDALSetGeoTransform(get(d), gt);
+  GDALSetProjection(get(d), wkt.c_str());
+  return d;
+}
+
+DatasetHandle clone_grid(GDALDatasetH like) {
+  const int bands = GDALGetRasterCount(like);
+  DatasetHandle d(GDALCreate(GDALGetDriverByName("MEM"), "", GDALGetRasterXSize(like), GDALGetRasterYSize(like), bands,
+                             GDALGetRasterDataType(GDALGetRasterBand(like, 1)), nullptr));
+  double gt[6];
+  GDALGetGeoTransform(like, gt);
+  GDALSetGeoTransform(get(d), gt);
+  GDALSetProjection(get(d), GDALGetProjectionRef(like));
+  return d;
+}
+
+std::vector<double> pixels(GDALDatasetH d, int band = 1) {
+  const int w = GDALGetRasterXSize(d), h = GDALGetRasterYSize(d);
+  std::vector<double> v(std::size_t(w) * h);
+  EXPECT_EQ(GDALRasterIO(GDALGetRasterBand(d, band), GF_Read, 0, 0, w, h, v.data(), w, h, GDT_Float64, 0, 0), CE_None);
+  return v;
+}
+
+struct Diff {
+  std::size_t total = 0, differing = 0, beyond_tol = 0, mask = 0, valid = 0;
+};
+Diff compare(GDALDatasetH a, GDALDatasetH b, std::optional<double> nodata, double tol = 1e-3) {
+  Diff d;
+  for (int band = 1; band <= GDALGetRasterCount(a); ++band) {
+    const auto va = pixels(a, band), vb = pixels(b, band);
+    d.total += va.size();
+    for (std::size_t i = 0; i < va.size(); ++i) {
+      const bool na = nodata && va[i] == *nodata, nb = nodata && vb[i] == *nodata;
+      d.valid += !na;
+      if (std::memcmp(&va[i], &vb[i], sizeof(double)) != 0) ++d.differing;
+      if (na != nb)
+        ++d.mask;
+      else if (!na && std::abs(va[i] - vb[i]) > tol)
+        ++d.beyond_tol;
+    }
+  }
+  return d;
+}
+
+void gdal_warp(GDALDatasetH src, GDALDatasetH dst, const FastWarpRequest& r) {
+  ReprojectOptions o;
+  o.resampling = r.resampling;
+  o.error_threshold = r.error_threshold;
+  WarpSettings ws;
+  ws.threads = r.threads;
+  ws.warp_memory = r.memory;
+  ws.dst_nodata = r.dst_nodata;
+  ws.error_threshold = r.error_threshold;
+  warp_regions(src, dst, o, ws, {});
+}
+
+// Runs GDAL's warper and fast_warp on copies of `like`; returns the differences.
+Diff run_both(GDALDatasetH src, GDALDatasetH like, FastWarpRequest r) {
+  DatasetHandle a = clone_grid(like), b = clone_grid(like);
+  r.source = src;
+  r.dest = get(b);
+  EXPECT_EQ(detail::fast_warp_unsupported(r), "");
+  gdal_warp(src, get(a), r);
+  detail::fast_warp(r);
+  return compare(get(a), get(b), r.dst_nodata);
+}
+
+FastWarpRequest request(const std::string& kernel, double et = 0, std::optional<double> dst_nodata = kNodata) {
+  FastWarpRequest r;
+  r.resampling = kernel;
+  r.error_threshold = et;
+  r.dst_nodata = dst_nodata;
+  r.threads = 2;
+  return r;
+}
+
+void expect_identical(GDALDatasetH src, GDALDatasetH like, const FastWarpRequest& r) {
+  const Diff d = run_both(src, like, r);
+  EXPECT_GT(d.valid, d.total / 3) << "too few valid pixels to be a meaningful test";
+  EXPECT_EQ(d.differing, 0u) << r.resampling << ": " << d.differing << " of " << d.total << " pixels differ ("
+                             << d.mask << " in the nodata mask)";
+}
+
+class Exact : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(Exact, To3857WithHolesIncludingEdgesAndAnOversizedDestination) {
+  test::TempDir dir;
+  DatasetHandle src(GDALOpen(make_source(dir, "dem.tif").c_str(), GA_ReadOnly));
+  DatasetHandle dst = make_dest(get(src), "EPSG:3857");
+  expect_identical(get(src), get(dst), request(GetParam()));
+  DatasetHandle big = make_dest(get(src), "EPSG:3857", 1, 0.15);
+  expect_identical(get(src), get(big), request(GetParam()));
+}
+
+TEST_P(Exact, To4326) {
+  test::TempDir dir;
+  DatasetHandle src(GDALOpen(make_source(dir, "dem.tif").c_str(), GA_ReadOnly));
+  DatasetHandle dst = make_dest(get(src), "EPSG:4326", 1, 0.05);
+  expect_identical(get(src), get(dst), request(GetParam()));
+}
+
+TEST_P(Exact, SameCrsFinerResolution) {
+  test::TempDir dir;
+  DatasetHandle src(GDALOpen(make_source(dir, "dem.tif").c_str(), GA_ReadOnly));
+  DatasetHandle dst = make_dest(get(src), "", 0.63, 0.02);
+  expect_identical(get(src), get(dst), request(GetParam()));
+}
+
+TEST_P(Exact, WithoutSourceNodata) {
+  test::TempDir dir;
+  DatasetHandle src(GDALOpen(make_source(dir, "dem.tif", false).c_str(), GA_ReadOnly));
+  DatasetHandle dst = make_dest(get(src), "EPSG:3857", 1, 0.1);
+  expect_identical(get(src), get(dst), request(GetParam()));                // destination nodata only
+  expect_identical(get(src), get(dst), request(GetParam(), 0, std::nullopt));  // no nodata at all
+}
+
+INSTANTIATE_TEST_SUITE_P(Kernels, Exact, ::testing::Values("near", "bilinear"));
+
+TEST(ExactNearest, SameCrsCoarserResolution) {
+  test::TempDir dir;
+  DatasetHandle src(GDALOpen(make_source(dir, "dem.tif").c_str(), GA_ReadOnly));
+  DatasetHandle dst = make_dest(get(src), "", 1.7, 0.05);
+  expect_identical(get(src), get(dst), request("near"));
+}
+
+TEST(ExactNearest, Int16Source) {
+  test::TempDir dir;
+  DatasetHandle src(GDALOpen(make_source(dir, "dem.tif", true, 300, 200, GDT_Int16).c_str(), GA_ReadOnly));
+  DatasetHandle dst = make_dest(get(src), "EPSG:3857", 1, 0.05, GDT_Int16);
+  expect_identical(get(src), get(dst), request("near"));
+}
+
+TEST(Unsupported, RequestsOutsideTheScopeGiveAReason) {
+  test::TempDir dir;
+  DatasetHandle src(GDALOpen(make_source(dir, "dem.tif").c_str(), GA_ReadOnly));
+  DatasetHandle dst = make_dest(get(src), "", 1.7);
+  FastWarpRequest r = request("bilinear");
+  r.source = get(src);
+  r.dest = get(dst);
+  EXPECT_NE(detail::fast_warp_unsupported(r), "");  // downsampling: GDAL's chunk-dependent kernel
+  EXPECT_THROW(detail::fast_warp(r), error);
+  DatasetHandle same = make_dest(get(src), "EPSG:3857");
+  r.dest = get(same);
+  EXPECT_EQ(detail::fast_warp_unsupported(r), "");
+  r.resampling = "cubic";
+  EXPECT_NE(detail::fast_warp_unsupported(r), "");
+  r.resampling = "bilinear";
+  r.dst_nodata.reset();  // source nodata, no destination nodata: GDAL's kernel depends on its chunks
+  EXPECT_NE(detail::fast_warp_unsupported(r), "");
+  DatasetHandle f64 = make_dest(get(src), "EPSG:3857", 1, 0, GDT_Float64);
+  r = request("bilinear");
+  r.source = get(src);
+  r.dest = get(f64);  // GDAL works in Float64: so does fast_warp
+  EXPECT_EQ(detail::fast_warp_unsupported(r), "");
+  DatasetHandle i16 = make_dest(get(src), "EPSG:3857", 1, 0, GDT_Int16);
+  r.dest = get(i16);  // GDAL would work in Float32 and convert on writing
+  EXPECT_NE(detail::fast_warp_unsupported(r), "");
+}
+
+// With the approximate transformer GDAL's sample positions depend on its chunking
+// (rows are approximated per chunk width), so only a tolerance can be asserted.
+TEST(Approximate, DefaultThresholdIsWithinTolerance) {
+  test::TempDir dir;
+  DatasetHandle src(GDALOpen(make_source(dir, "dem.tif", true, 700, 600).c_str(), GA_ReadOnly));
+  for (const char* srs : {"EPSG:3857", "EPSG:4326"})
+    for (const char* k : {"near", "bilinear"}) {
+      DatasetHandle dst = make_dest(get(src), srs, 1, 0.05);
+      FastWarpRequest r = request(k, 0.125);
+      r.memory = 1 << 20;  // GDAL in several chunks
+      const Diff d = run_both(get(src), get(dst), r);
+      const double n = double(d.total);
+      std::printf("%s %s: %zu/%zu differ (bits), %zu beyond 1e-3, %zu in the nodata mask\n", srs, k, d.differing,
+                  d.total, d.beyond_tol, d.mask);
+      EXPECT_GT(d.valid, d.total / 3);
+      EXPECT_LE(d.beyond_tol, 0.001 * n) << srs << " " << k;
+      EXPECT_LE(d.mask, 0.001 * n) << srs << " " << k;
+    }
+}
+
+TEST(Determinism, ThreadsAndMemoryDoNotChangeTheResult) {
+  test::TempDir dir;
+  DatasetHandle src(GDALOpen(make_source(dir, "dem.tif").c_str(), GA_ReadOnly));
+  DatasetHandle like = make_dest(get(src), "EPSG:3857", 1, 0.1);
+  for (const char* k : {"near", "bilinear"}) {
+    DatasetHandle ref = clone_grid(get(like));
+    FastWarpRequest r = request(k, 0.125);
+    r.source = get(src);
+    r.threads = 1;
+    r.dest = get(ref);
+    detail::fast_warp(r);
+    for (int threads : {2, 4})
+      for (std::uint64_t memory : {64ULL << 20, 300ULL << 10}) {
+        DatasetHandle out = clone_grid(get(like));
+        r.threads = threads;
+        r.memory = memory;
+        r.dest = get(out);
+        detail::fast_warp(r);
+        EXPECT_EQ(compare(get(ref), get(out), kNodata).differing, 0u) << k << " threads " << threads << " memory "
+                                                                       << memory;
+      }
+  }
+}
+
+TEST(Progress, ReachesOne) {
+  test::TempDir dir;
+  DatasetHandle src(GDALOpen(make_source(dir, "dem.tif").c_str(), GA_ReadOnly));
+  DatasetHandle dst = make_dest(get(src), "EPSG:3857");
+  FastWarpRequest r = request("bilinear", 0.125);
+  r.source = get(src);
+  r.dest = get(dst);
+  r.memory = 300 << 10;
+  double last = 0;
+  int calls = 0;
+  detail::fast_warp(r, [&](std::string_view step, double f) {
+    EXPECT_EQ(step, "reproject");
+    EXPECT_GE(f, last);
+    last = f;
+    ++calls;
+  });
+  EXPECT_GT(calls, 1);
+  EXPECT_DOUBLE_EQ(last, 1.0);
+}
+
+TEST(Probe, GdalSelfVariation) {
+  test::TempDir dir;
+  DatasetHandle src(GDALOpen(make_source(dir, "dem.tif", true, 700, 600).c_str(), GA_ReadOnly));
+  for (const char* k : {"near", "bilinear"}) {
+    DatasetHandle like = make_dest(get(src), "EPSG:3857", 1, 0.05);
+    DatasetHandle a = clone_grid(get(like)), b = clone_grid(get(like));
+    FastWarpRequest r = request(k, 0.125);
+    r.memory = 1 << 20;
+    gdal_warp(get(src), get(a), r);
+    r.memory = 64 << 20;
+    gdal_warp(get(src), get(b), r);
+    Diff d = compare(get(a), get(b), kNodata);
+    std::printf("GDAL 1MB vs 64MB %s: %zu/%zu differ, %zu beyond, %zu mask\n", k, d.differing, d.total, d.beyond_tol, d.mask);
+    DatasetHandle c = clone_grid(get(like));
+    r.source = get(src); r.dest = get(c);
+    detail::fast_warp(r);
+    d = compare(get(b), get(c), kNodata);
+    std::printf("GDAL 64MB vs fast %s: %zu/%zu differ, %zu beyond, %zu mask\n", k, d.differing, d.total, d.beyond_tol, d.mask);
+  }
+}
+
+}  // namespace
+}  // namespace cogkit
