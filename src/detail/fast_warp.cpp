@@ -18,7 +18,18 @@
 //  * destination initialised with dst nodata (INIT_DEST=NO_DATA), or 0 without one.
 #include "detail/fast_warp.hpp"
 
+// Bit-identical results need GDAL's exact sequence of roundings: no fused multiply-adds.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("fp-contract=off")
+#elif defined(__clang__)
+#pragma clang fp contract(off)
+#endif
+
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -26,16 +37,21 @@
 #include <type_traits>
 #include <vector>
 
+#include <cpl_vsi.h>
 #include <gdal_alg.h>
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
 #include "cogkit/error.hpp"
+#include "cogkit/gdal_handle.hpp"
 #include "detail/gdal_env.hpp"
 
 namespace cogkit::detail {
 namespace {
+
+using cogkit::DatasetHandle;
+using cogkit::get;
 
 constexpr double kEdgeSlack = 1e-10;       // GWKCheckAndComputeSrcOffsets
 constexpr double kMinBilinearWeight = 0.00001;  // GWKBilinearResample4Sample
@@ -146,12 +162,15 @@ struct NodataTest {
   }
 };
 
-// A source window in memory (all bands), raster-absolute origin.
+// A source window in memory (all bands), raster-absolute origin, with a validity byte
+// per pixel when the source has nodata (single band then).
 template <class T>
 struct Window {
   int x0 = 0, y0 = 0, w = 0, h = 0;
   std::vector<std::vector<T>> bands;
-  const T* at(int b, int x, int y) const { return bands[b].data() + (std::size_t(y - y0) * w + (x - x0)); }
+  std::vector<std::uint8_t> valid;  // 1 = not nodata; empty = all valid
+  std::size_t index(int x, int y) const { return std::size_t(y - y0) * w + (x - x0); }
+  const T* at(int b, int x, int y) const { return bands[b].data() + index(x, y); }
 };
 
 struct Geometry {
@@ -161,45 +180,82 @@ struct Geometry {
 
 enum class Method { nearest, bilinear_masked, bilinear_nomask };
 
+// floor(t) for t >= -1 (source coordinates are >= 0 here), without a libm call.
+inline int floor_small(double t) {
+  const int i = static_cast<int>(t);
+  return t < i ? i - 1 : i;
+}
+
+// The source pixel containing (sx, sy), as GWKCheckAndComputeSrcOffsets picks it.
+inline void centre_pixel(const Geometry& g, double sx, double sy, int& cx, int& cy) {
+  cx = static_cast<int>(sx + kEdgeSlack);
+  cy = static_cast<int>(sy + kEdgeSlack);
+  if (cx == g.src_w) --cx;
+  if (cy == g.src_h) --cy;
+}
+
 template <class T>
-void nearest_row(const Window<T>& win, const Geometry& g, const NodataTest<T>& nd, const double* xs, const double* ys,
-                 std::vector<T*>& out, int nbands) {
+void nearest_row(const Window<T>& win, const Geometry& g, const double* xs, const double* ys, std::vector<T*>& out,
+                 int nbands) {
+  const bool masked = !win.valid.empty();
   for (int i = 0; i < g.dst_w; ++i) {
     const double sx = xs[i];
     if (std::isnan(sx)) continue;
-    int ix = static_cast<int>(sx + kEdgeSlack), iy = static_cast<int>(ys[i] + kEdgeSlack);
-    if (ix == g.src_w) --ix;
-    if (iy == g.src_h) --iy;
-    for (int b = 0; b < nbands; ++b) {
-      const T v = *win.at(b, ix, iy);
-      if (nd(v)) continue;
-      out[b][i] = v;
-    }
+    int ix, iy;
+    centre_pixel(g, sx, ys[i], ix, iy);
+    const std::size_t k = win.index(ix, iy);
+    if (masked && !win.valid[k]) continue;
+    for (int b = 0; b < nbands; ++b) out[b][i] = win.bands[b][k];
   }
 }
 
-// GWKBilinearResample4Sample + GWKSetPixelValueReal (density is 1 for valid pixels,
-// so no blending with the destination happens).
+// GWKRealCase with a unified source validity mask and GWKBilinearResample4Sample, then
+// GWKSetPixelValueReal. The weights of valid pixels are summed in GDAL's order (upper
+// left, upper right, lower left, lower right); the density is the same sum, so the
+// ratio is exactly 1 and the destination is never blended.
 template <class T>
-void bilinear_masked_row(const Window<T>& win, const Geometry& g, const NodataTest<T>& nd, const double* xs,
-                         const double* ys, std::vector<T*>& out, int nbands, bool dst_mask) {
+void bilinear_masked_row(const Window<T>& win, const Geometry& g, const double* xs, const double* ys,
+                         std::vector<T*>& out, int nbands, bool dst_mask) {
   const int W = g.src_w, H = g.src_h;
+  const bool masked = !win.valid.empty();
+  const std::uint8_t* valid = masked ? win.valid.data() : nullptr;
+  const std::size_t stride = std::size_t(win.w);
   for (int i = 0; i < g.dst_w; ++i) {
     const double sx = xs[i];
     if (std::isnan(sx)) continue;
     const double sy = ys[i];
-    if (nd.active) {
-      // GDAL 3.6 masks single-band nodata in its unified source validity mask, and
-      // GWKRealCase skips a pixel whose own source pixel is invalid.
-      int cx = static_cast<int>(sx + kEdgeSlack), cy = static_cast<int>(sy + kEdgeSlack);
-      if (cx == W) --cx;
-      if (cy == H) --cy;
-      if (nd(*win.at(0, cx, cy))) continue;
+    if (masked) {
+      int cx, cy;
+      centre_pixel(g, sx, sy, cx, cy);
+      if (!valid[win.index(cx, cy)]) continue;
     }
-    int ix = static_cast<int>(std::floor(sx - 0.5));
-    int iy = static_cast<int>(std::floor(sy - 0.5));
+    int ix = floor_small(sx - 0.5);
+    int iy = floor_small(sy - 0.5);
     double rx = 1.5 - (sx - ix);
     double ry = 1.5 - (sy - iy);
+    if (ix >= 0 && iy >= 0 && ix + 1 < W && iy + 1 < H) {
+      const std::size_t k = win.index(ix, iy);
+      if (!masked || (valid[k] & valid[k + 1] & valid[k + stride] & valid[k + stride + 1])) {
+        const double m1 = rx * ry, m2 = (1.0 - rx) * ry, m3 = rx * (1.0 - ry), m4 = (1.0 - rx) * (1.0 - ry);
+        double div = 0;
+        div += m1;
+        div += m2;
+        div += m3;
+        div += m4;
+        for (int b = 0; b < nbands; ++b) {
+          const T* p = win.bands[b].data() + k;
+          double acc = 0;
+          acc += double(p[0]) * m1;
+          acc += double(p[1]) * m2;
+          acc += double(p[stride]) * m3;
+          acc += double(p[stride + 1]) * m4;
+          if (div != 1.0) acc /= div;
+          out[b][i] = static_cast<T>(acc);
+        }
+        continue;
+      }
+    }
+    // Edges of the raster or nodata among the four pixels.
     if (ix == -1) {
       ix = 0;
       rx = 1;
@@ -209,17 +265,19 @@ void bilinear_masked_row(const Window<T>& win, const Geometry& g, const NodataTe
       ry = 1;
     }
     const bool left = ix < W, right = ix + 1 < W;
+    const std::size_t k = win.index(ix, iy);
+    auto ok = [&](std::size_t at) { return !masked || valid[at]; };
     for (int b = 0; b < nbands; ++b) {
+      const T* p = win.bands[b].data() + k;
       double acc = 0, dens = 0, div = 0;
       if (iy < H) {
         const double m1 = rx * ry, m2 = (1.0 - rx) * ry;
-        const T* p = win.at(b, ix, iy);
-        if (left && !nd(p[0])) {
+        if (left && ok(k)) {
           div += m1;
           acc += double(p[0]) * m1;
           dens += m1;
         }
-        if (right && !nd(p[1])) {
+        if (right && ok(k + 1)) {
           div += m2;
           acc += double(p[1]) * m2;
           dens += m2;
@@ -227,15 +285,14 @@ void bilinear_masked_row(const Window<T>& win, const Geometry& g, const NodataTe
       }
       if (iy + 1 < H) {
         const double m1 = rx * (1.0 - ry), m2 = (1.0 - rx) * (1.0 - ry);
-        const T* p = win.at(b, ix, iy + 1);
-        if (left && !nd(p[0])) {
+        if (left && ok(k + stride)) {
           div += m1;
-          acc += double(p[0]) * m1;
+          acc += double(p[stride]) * m1;
           dens += m1;
         }
-        if (right && !nd(p[1])) {
+        if (right && ok(k + stride + 1)) {
           div += m2;
-          acc += double(p[1]) * m2;
+          acc += double(p[stride + 1]) * m2;
           dens += m2;
         }
       }
@@ -249,14 +306,12 @@ void bilinear_masked_row(const Window<T>& win, const Geometry& g, const NodataTe
         value = acc / div;
         density = dens / div;
       }
-      if (density < 1e-10) continue;  // BAND_DENSITY_THRESHOLD
-      if (density < 0.0001) continue;  // GWKSetPixelValueReal writes nothing
+      if (density < 0.0001) continue;  // below GDAL's band density threshold / not written
       if (density < 0.9999) {
-        // Blend with the destination, which is still its initial value (unreachable
-        // in practice: dens and div are the same sums).
+        // Blend with the destination, which still holds its initial value (not
+        // reachable in practice: dens and div are the same sums).
         const double cur = double(out[b][i]);
-        const double dst_density = dst_mask ? 0.0 : 1.0;
-        const double infl = (1.0 - density) * dst_density;
+        const double infl = (1.0 - density) * (dst_mask ? 0.0 : 1.0);
         value = (value * density + cur * infl) / (density + infl);
       }
       out[b][i] = static_cast<T>(value);
@@ -269,27 +324,30 @@ template <class T>
 void bilinear_nomask_row(const Window<T>& win, const Geometry& g, const double* xs, const double* ys,
                          std::vector<T*>& out, int nbands) {
   const int W = g.src_w, H = g.src_h;
+  const std::size_t stride = std::size_t(win.w);
   for (int i = 0; i < g.dst_w; ++i) {
     const double sx = xs[i];
     if (std::isnan(sx)) continue;
     const double sy = ys[i];
-    const int ix = static_cast<int>(std::floor(sx - 0.5));
-    const int iy = static_cast<int>(std::floor(sy - 0.5));
+    const int ix = floor_small(sx - 0.5);
+    const int iy = floor_small(sy - 0.5);
     const double rx = 1.5 - (sx - ix);
     const double ry = 1.5 - (sy - iy);
-    const bool inside = ix >= 0 && ix + 1 < W && iy >= 0 && iy + 1 < H;
-    for (int b = 0; b < nbands; ++b) {
-      if (inside) {
-        const T* p = win.at(b, ix, iy);
-        const T* q = p + win.w;
+    if (ix >= 0 && ix + 1 < W && iy >= 0 && iy + 1 < H) {
+      const std::size_t k = win.index(ix, iy);
+      for (int b = 0; b < nbands; ++b) {
+        const T* p = win.bands[b].data() + k;
+        const T* q = p + stride;
         const double v = (double(p[0]) * rx + double(p[1]) * (1.0 - rx)) * ry +
                          (double(q[0]) * rx + double(q[1]) * (1.0 - rx)) * (1.0 - ry);
         out[b][i] = static_cast<T>(v);
-        continue;
       }
+      continue;
+    }
+    const bool x0 = ix >= 0 && ix < W, x1 = ix + 1 >= 0 && ix + 1 < W;
+    const bool y0 = iy >= 0 && iy < H, y1 = iy + 1 >= 0 && iy + 1 < H;
+    for (int b = 0; b < nbands; ++b) {
       double div = 0, acc = 0;
-      const bool x0 = ix >= 0 && ix < W, x1 = ix + 1 >= 0 && ix + 1 < W;
-      const bool y0 = iy >= 0 && iy < H, y1 = iy + 1 >= 0 && iy + 1 < H;
       if (x0 && y0) {
         const double m = rx * ry;
         div += m;
@@ -335,6 +393,7 @@ class Warper {
     }
     init_ = r.dst_nodata ? static_cast<T>(*r.dst_nodata) : T{};
     threads_ = std::max(1, r.threads);
+    if (threads_ > 1) open_readers();
     for (int t = 0; t < threads_; ++t) {
       transformers_.push_back(std::make_unique<Transformer>(r.source, r.dest, r.error_threshold));
       if (!transformers_.back()->valid())
@@ -360,7 +419,9 @@ class Warper {
     row_max_y_.resize(band_rows);
     for (int y0 = 0; y0 < dst_h_; y0 += band_rows) {
       const int rows = std::min(band_rows, dst_h_ - y0);
+      auto tt0 = std::chrono::steady_clock::now();
       arena.execute([&] { transform_rows(y0, rows); });
+      t_tr_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - tt0).count();
       for (auto& o : out_) std::fill(o.begin(), o.begin() + std::size_t(rows) * g_.dst_w, init_);
       // Group consecutive rows whose source window fits the source budget.
       int g0 = 0;
@@ -374,15 +435,25 @@ class Warper {
           mnx = nx0, mxx = nx1, mny = ny0, mxy = ny1;
         }
         if (mnx <= mxx) {
-          read_window(mnx, mxx, mny, mxy);
+          auto t0 = std::chrono::steady_clock::now();
+          read_window(arena, mnx, mxx, mny, mxy);
+          auto t1 = std::chrono::steady_clock::now();
           arena.execute([&] { compute_rows(g0, g1); });
+          auto t2 = std::chrono::steady_clock::now();
+          t_rd_ += std::chrono::duration<double>(t1 - t0).count();
+          t_cp_ += std::chrono::duration<double>(t2 - t1).count();
         }
         g0 = g1;
       }
+      auto tw = std::chrono::steady_clock::now();
       write_rows(y0, rows);
+      t_wr_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - tw).count();
       if (progress) progress("reproject", double(y0 + rows) / dst_h_);
     }
+    if (getenv("COGKIT_FAST_WARP_TIMING"))
+      fprintf(stderr, "fast_warp: transform %.3f read %.3f compute %.3f write %.3f s, band rows %d\n", t_tr_, t_rd_, t_cp_, t_wr_, band_rows);
   }
+  double t_tr_ = 0, t_rd_ = 0, t_cp_ = 0, t_wr_ = 0;
 
  private:
   static constexpr int kMargin = 2;
@@ -461,7 +532,9 @@ class Warper {
     return false;
   }
 
-  void read_window(double mnx, double mxx, double mny, double mxy) {
+  // Reads the window; with several readers, in strips of whole source blocks (columns)
+  // read concurrently through separate handles, so decompression runs in parallel.
+  void read_window(tbb::task_arena& arena, double mnx, double mxx, double mny, double mxy) {
     int x0, x1, y0, y1;
     window_extent(mnx, mxx, mny, mxy, x0, x1, y0, y1);
     win_.x0 = x0;
@@ -469,12 +542,47 @@ class Warper {
     win_.w = x1 - x0;
     win_.h = y1 - y0;
     win_.bands.resize(nbands_);
-    for (int b = 0; b < nbands_; ++b) {
-      auto& buf = win_.bands[b];
-      buf.resize(std::size_t(win_.w) * win_.h);
-      if (GDALRasterIO(GDALGetRasterBand(r_.source, b + 1), GF_Read, x0, y0, win_.w, win_.h, buf.data(), win_.w,
-                       win_.h, type_, 0, 0) != CE_None)
-        throw error("reproject", "", "reading the source failed", capture_.last_error());
+    for (auto& buf : win_.bands) buf.resize(std::size_t(win_.w) * win_.h);
+    // Block-aligned column strips.
+    std::vector<int> cuts{x0};
+    if (!readers_.empty()) {
+      const int first = x0 / block_w_, last = (x1 - 1) / block_w_;
+      const int blocks = last - first + 1;
+      const int strips = std::min<int>(int(readers_.size()), blocks);
+      for (int s = 1; s < strips; ++s) cuts.push_back((first + int(std::int64_t(blocks) * s / strips)) * block_w_);
+    }
+    cuts.push_back(x1);
+    const int strips = int(cuts.size()) - 1;
+    std::atomic<bool> failed{false};
+    auto read_strip = [&](int s, GDALDatasetH ds) {
+      const int sx0 = cuts[s], sw = cuts[s + 1] - cuts[s];
+      for (int b = 0; b < nbands_; ++b) {
+        T* dst = win_.bands[b].data() + (sx0 - x0);
+        if (GDALRasterIO(GDALGetRasterBand(ds, b + 1), GF_Read, sx0, y0, sw, win_.h, dst, sw, win_.h, type_,
+                         sizeof(T), GSpacing(sizeof(T)) * win_.w) != CE_None)
+          failed = true;
+      }
+    };
+    if (strips == 1) {
+      read_strip(0, readers_.empty() ? r_.source : get(readers_[0]));
+    } else {
+      arena.execute([&] {
+        tbb::parallel_for(0, strips, [&](int s) {
+          const int slot = std::clamp(tbb::this_task_arena::current_thread_index(), 0, int(readers_.size()) - 1);
+          read_strip(s, get(readers_[slot]));
+        });
+      });
+    }
+    if (failed) throw error("reproject", "", "reading the source failed", capture_.last_error());
+    if (nd_.active) {
+      win_.valid.resize(win_.bands[0].size());
+      arena.execute([&] {
+        tbb::parallel_for(tbb::blocked_range<std::size_t>(0, win_.valid.size(), 1 << 16),
+                          [&](const tbb::blocked_range<std::size_t>& range) {
+                            const T* v = win_.bands[0].data();
+                            for (std::size_t k = range.begin(); k < range.end(); ++k) win_.valid[k] = !nd_(v[k]);
+                          });
+      });
     }
   }
 
@@ -490,10 +598,10 @@ class Warper {
         if (!(row_min_x_[j] <= row_max_x_[j])) continue;
         switch (method_) {
           case Method::nearest:
-            nearest_row(win_, g_, nd_, xs, ys, out, nbands_);
+            nearest_row(win_, g_, xs, ys, out, nbands_);
             break;
           case Method::bilinear_masked:
-            bilinear_masked_row(win_, g_, nd_, xs, ys, out, nbands_, r_.dst_nodata.has_value());
+            bilinear_masked_row(win_, g_, xs, ys, out, nbands_, r_.dst_nodata.has_value());
             break;
           case Method::bilinear_nomask:
             bilinear_nomask_row(win_, g_, xs, ys, out, nbands_);
@@ -510,7 +618,42 @@ class Warper {
         throw error("reproject", "", "writing the reprojected raster failed", capture_.last_error());
   }
 
+  // Separate read-only handles on the source file (GTiff only, when it reopens
+  // identical), one per thread; none = read through the caller's handle.
+  void open_readers() {
+    GDALDriverH drv = GDALGetDatasetDriver(r_.source);
+    if (!drv || std::string(GDALGetDriverShortName(drv)) != "GTiff" || GDALGetAccess(r_.source) != GA_ReadOnly) return;
+    const char* path = GDALGetDescription(r_.source);
+    VSIStatBufL st;
+    if (!path || !*path || VSIStatL(path, &st) != 0) return;
+    double gt0[6], gt1[6];
+    GDALGetGeoTransform(r_.source, gt0);
+    for (int t = 0; t < threads_; ++t) {
+      DatasetHandle d(GDALOpenEx(path, GDAL_OF_RASTER | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
+      bool same = d && GDALGetRasterXSize(get(d)) == g_.src_w && GDALGetRasterYSize(get(d)) == g_.src_h &&
+                  GDALGetRasterCount(get(d)) == nbands_ && GDALGetGeoTransform(get(d), gt1) == CE_None &&
+                  std::equal(gt0, gt0 + 6, gt1);
+      for (int b = 1; same && b <= nbands_; ++b) {
+        GDALRasterBandH a = GDALGetRasterBand(r_.source, b), c = GDALGetRasterBand(get(d), b);
+        int ha = 0, hc = 0;
+        const double na = GDALGetRasterNoDataValue(a, &ha), nc = GDALGetRasterNoDataValue(c, &hc);
+        same = GDALGetRasterDataType(a) == GDALGetRasterDataType(c) && ha == hc &&
+               (!ha || na == nc || (std::isnan(na) && std::isnan(nc))) && GDALGetMaskFlags(a) == GDALGetMaskFlags(c);
+      }
+      if (!same) {
+        readers_.clear();
+        return;
+      }
+      readers_.push_back(std::move(d));
+    }
+    int bh = 0;
+    GDALGetBlockSize(GDALGetRasterBand(r_.source, 1), &block_w_, &bh);
+    block_w_ = std::max(1, block_w_);
+  }
+
   GdalErrorCapture capture_;
+  std::vector<DatasetHandle> readers_;
+  int block_w_ = 1;
   const FastWarpRequest& r_;
   Method method_;
   GDALDataType type_;
