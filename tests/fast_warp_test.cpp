@@ -182,13 +182,6 @@ TEST_P(Exact, To3857WithHolesIncludingEdgesAndAnOversizedDestination) {
   expect_identical(get(src), get(big), request(GetParam()));
 }
 
-TEST_P(Exact, To4326) {
-  test::TempDir dir;
-  DatasetHandle src(GDALOpen(make_source(dir, "dem.tif").c_str(), GA_ReadOnly));
-  DatasetHandle dst = make_dest(get(src), "EPSG:4326", 1, 0.05);
-  expect_identical(get(src), get(dst), request(GetParam()));
-}
-
 TEST_P(Exact, SameCrsFinerResolution) {
   test::TempDir dir;
   DatasetHandle src(GDALOpen(make_source(dir, "dem.tif").c_str(), GA_ReadOnly));
@@ -206,6 +199,19 @@ TEST_P(Exact, WithoutSourceNodata) {
 
 INSTANTIATE_TEST_SUITE_P(Kernels, Exact, ::testing::Values("near", "bilinear"));
 
+// EPSG:4326 on GDAL's suggested grid has square pixels in degrees: X is upsampled and Y
+// downsampled (scale ~0.78), where GDAL's bilinear is its chunk-dependent general kernel.
+TEST(ExactNearest, To4326) {
+  test::TempDir dir;
+  DatasetHandle src(GDALOpen(make_source(dir, "dem.tif").c_str(), GA_ReadOnly));
+  DatasetHandle dst = make_dest(get(src), "EPSG:4326", 1, 0.05);
+  expect_identical(get(src), get(dst), request("near"));
+  FastWarpRequest r = request("bilinear");
+  r.source = get(src);
+  r.dest = get(dst);
+  EXPECT_NE(detail::fast_warp_unsupported(r), "");
+}
+
 TEST(ExactNearest, SameCrsCoarserResolution) {
   test::TempDir dir;
   DatasetHandle src(GDALOpen(make_source(dir, "dem.tif").c_str(), GA_ReadOnly));
@@ -218,6 +224,37 @@ TEST(ExactNearest, Int16Source) {
   DatasetHandle src(GDALOpen(make_source(dir, "dem.tif", true, 300, 200, GDT_Int16).c_str(), GA_ReadOnly));
   DatasetHandle dst = make_dest(get(src), "EPSG:3857", 1, 0.05, GDT_Int16);
   expect_identical(get(src), get(dst), request("near"));
+}
+
+// A MEM source (read through the caller's handle, no reopened readers) into a tiled
+// GTiff destination (the pipeline's file staging).
+TEST(Exact, MemSourceIntoGtiffDestination) {
+  test::TempDir dir;
+  DatasetHandle file(GDALOpen(make_source(dir, "dem.tif").c_str(), GA_ReadOnly));
+  DatasetHandle src(GDALCreateCopy(GDALGetDriverByName("MEM"), "", get(file), FALSE, nullptr, nullptr, nullptr));
+  DatasetHandle like = make_dest(get(src), "EPSG:3857", 1, 0.05);
+  for (const char* k : {"near", "bilinear"}) {
+    DatasetHandle a = clone_grid(get(like));
+    const char* opts[] = {"TILED=YES", "BLOCKXSIZE=128", "BLOCKYSIZE=128", "COMPRESS=ZSTD", nullptr};
+    DatasetHandle b(GDALCreate(GDALGetDriverByName("GTiff"), (dir / std::string(k) + ".tif").c_str(),
+                               GDALGetRasterXSize(get(like)), GDALGetRasterYSize(get(like)), 1, GDT_Float32,
+                               const_cast<char**>(opts)));
+    double gt[6];
+    GDALGetGeoTransform(get(like), gt);
+    GDALSetGeoTransform(get(b), gt);
+    GDALSetProjection(get(b), GDALGetProjectionRef(get(like)));
+    FastWarpRequest r = request(k);
+    r.source = get(src);
+    r.dest = get(b);
+    r.memory = 1 << 20;
+    ASSERT_EQ(detail::fast_warp_unsupported(r), "");
+    gdal_warp(get(src), get(a), r);
+    detail::fast_warp(r);
+    GDALFlushCache(get(b));
+    const Diff d = compare(get(a), get(b), kNodata);
+    EXPECT_GT(d.valid, d.total / 3);
+    EXPECT_EQ(d.differing, 0u) << k;
+  }
 }
 
 TEST(Unsupported, RequestsOutsideTheScopeGiveAReason) {
@@ -247,24 +284,44 @@ TEST(Unsupported, RequestsOutsideTheScopeGiveAReason) {
   EXPECT_NE(detail::fast_warp_unsupported(r), "");
 }
 
-// With the approximate transformer GDAL's sample positions depend on its chunking
-// (rows are approximated per chunk width), so only a tolerance can be asserted.
-TEST(Approximate, DefaultThresholdIsWithinTolerance) {
+// With the approximate transformer (-et 0.125) the source positions depend on the row
+// segments the transformer is called with: fast_warp always passes whole destination
+// rows, GDAL passes the rows of its chunks. When GDAL warps in one chunk the results
+// are bit-identical.
+TEST(Approximate, IdenticalToGdalInOneChunk) {
   test::TempDir dir;
-  DatasetHandle src(GDALOpen(make_source(dir, "dem.tif", true, 700, 600).c_str(), GA_ReadOnly));
+  DatasetHandle src(GDALOpen(make_source(dir, "dem.tif", true, 600, 500).c_str(), GA_ReadOnly));
   for (const char* srs : {"EPSG:3857", "EPSG:4326"})
     for (const char* k : {"near", "bilinear"}) {
       DatasetHandle dst = make_dest(get(src), srs, 1, 0.05);
       FastWarpRequest r = request(k, 0.125);
-      r.memory = 1 << 20;  // GDAL in several chunks
+      r.source = get(src);
+      r.dest = get(dst);
+      if (!detail::fast_warp_unsupported(r).empty()) continue;  // 4326 bilinear
+      r.memory = 256 << 20;
       const Diff d = run_both(get(src), get(dst), r);
-      const double n = double(d.total);
-      std::printf("%s %s: %zu/%zu differ (bits), %zu beyond 1e-3, %zu in the nodata mask\n", srs, k, d.differing,
-                  d.total, d.beyond_tol, d.mask);
       EXPECT_GT(d.valid, d.total / 3);
-      EXPECT_LE(d.beyond_tol, 0.001 * n) << srs << " " << k;
-      EXPECT_LE(d.mask, 0.001 * n) << srs << " " << k;
+      EXPECT_EQ(d.differing, 0u) << srs << " " << k;
     }
+}
+
+// GDAL in several chunks (8 MB for a 2000x1600 source): within tolerance. Measured:
+// nearest 226 of 3883000 pixels beyond 1e-3 and 1 in the nodata mask, bilinear 1181934
+// differing in bits but none beyond 1e-3, 1 in the nodata mask.
+TEST(Approximate, ChunkedGdalIsWithinTolerance) {
+  test::TempDir dir;
+  DatasetHandle src(GDALOpen(make_source(dir, "dem.tif", true, 2000, 1600).c_str(), GA_ReadOnly));
+  DatasetHandle dst = make_dest(get(src), "EPSG:3857", 1, 0.05);
+  for (const char* k : {"near", "bilinear"}) {
+    FastWarpRequest r = request(k, 0.125);
+    r.memory = 8 << 20;
+    const Diff d = run_both(get(src), get(dst), r);
+    std::printf("%s: %zu/%zu differ in bits, %zu beyond 1e-3, %zu in the nodata mask\n", k, d.differing, d.total,
+                d.beyond_tol, d.mask);
+    EXPECT_GT(d.valid, d.total / 3);
+    EXPECT_LE(d.beyond_tol, 0.001 * double(d.total)) << k;
+    EXPECT_LE(d.mask, 0.001 * double(d.total)) << k;
+  }
 }
 
 TEST(Determinism, ThreadsAndMemoryDoNotChangeTheResult) {
@@ -309,27 +366,6 @@ TEST(Progress, ReachesOne) {
   });
   EXPECT_GT(calls, 1);
   EXPECT_DOUBLE_EQ(last, 1.0);
-}
-
-TEST(Probe, GdalSelfVariation) {
-  test::TempDir dir;
-  DatasetHandle src(GDALOpen(make_source(dir, "dem.tif", true, 700, 600).c_str(), GA_ReadOnly));
-  for (const char* k : {"near", "bilinear"}) {
-    DatasetHandle like = make_dest(get(src), "EPSG:3857", 1, 0.05);
-    DatasetHandle a = clone_grid(get(like)), b = clone_grid(get(like));
-    FastWarpRequest r = request(k, 0.125);
-    r.memory = 1 << 20;
-    gdal_warp(get(src), get(a), r);
-    r.memory = 64 << 20;
-    gdal_warp(get(src), get(b), r);
-    Diff d = compare(get(a), get(b), kNodata);
-    std::printf("GDAL 1MB vs 64MB %s: %zu/%zu differ, %zu beyond, %zu mask\n", k, d.differing, d.total, d.beyond_tol, d.mask);
-    DatasetHandle c = clone_grid(get(like));
-    r.source = get(src); r.dest = get(c);
-    detail::fast_warp(r);
-    d = compare(get(b), get(c), kNodata);
-    std::printf("GDAL 64MB vs fast %s: %zu/%zu differ, %zu beyond, %zu mask\n", k, d.differing, d.total, d.beyond_tol, d.mask);
-  }
 }
 
 }  // namespace
