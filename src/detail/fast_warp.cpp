@@ -28,8 +28,6 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <cstdio>
-#include <cstdlib>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -37,6 +35,7 @@
 #include <type_traits>
 #include <vector>
 
+#include <cpl_error.h>
 #include <cpl_vsi.h>
 #include <gdal_alg.h>
 #include <tbb/blocked_range.h>
@@ -224,17 +223,13 @@ void bilinear_masked_row(const Window<T>& win, const Geometry& g, const double* 
     const double sx = xs[i];
     if (std::isnan(sx)) continue;
     const double sy = ys[i];
-    if (masked) {
-      int cx, cy;
-      centre_pixel(g, sx, sy, cx, cy);
-      if (!valid[win.index(cx, cy)]) continue;
-    }
     int ix = floor_small(sx - 0.5);
     int iy = floor_small(sy - 0.5);
     double rx = 1.5 - (sx - ix);
     double ry = 1.5 - (sy - iy);
     if (ix >= 0 && iy >= 0 && ix + 1 < W && iy + 1 < H) {
       const std::size_t k = win.index(ix, iy);
+      // All four valid (the pixel containing the position is one of them).
       if (!masked || (valid[k] & valid[k + 1] & valid[k + stride] & valid[k + stride + 1])) {
         const double m1 = rx * ry, m2 = (1.0 - rx) * ry, m3 = rx * (1.0 - ry), m4 = (1.0 - rx) * (1.0 - ry);
         double div = 0;
@@ -255,7 +250,14 @@ void bilinear_masked_row(const Window<T>& win, const Geometry& g, const double* 
         continue;
       }
     }
-    // Edges of the raster or nodata among the four pixels.
+    // Edges of the raster or nodata among the four pixels. GDAL 3.6 puts single-band
+    // nodata in its unified validity mask, and GWKRealCase skips a destination pixel
+    // whose own source pixel is invalid.
+    if (masked) {
+      int cx, cy;
+      centre_pixel(g, sx, sy, cx, cy);
+      if (!valid[win.index(cx, cy)]) continue;
+    }
     if (ix == -1) {
       ix = 0;
       rx = 1;
@@ -450,8 +452,8 @@ class Warper {
       t_wr_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - tw).count();
       if (progress) progress("reproject", double(y0 + rows) / dst_h_);
     }
-    if (getenv("COGKIT_FAST_WARP_TIMING"))
-      fprintf(stderr, "fast_warp: transform %.3f read %.3f compute %.3f write %.3f s, band rows %d\n", t_tr_, t_rd_, t_cp_, t_wr_, band_rows);
+    CPLDebug("COGKIT", "fast_warp: transform %.3f s, read %.3f s, compute %.3f s, write %.3f s; %d rows per band",
+             t_tr_, t_rd_, t_cp_, t_wr_, band_rows);
   }
   double t_tr_ = 0, t_rd_ = 0, t_cp_ = 0, t_wr_ = 0;
 
