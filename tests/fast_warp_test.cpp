@@ -257,6 +257,62 @@ TEST(Exact, MemSourceIntoGtiffDestination) {
   }
 }
 
+// NaN as source and destination nodata.
+TEST_P(Exact, NanNodata) {
+  test::TempDir dir;
+  const std::string path = make_source(dir, "dem.tif");
+  {
+    // Turn the -9999 holes into NaN holes.
+    DatasetHandle ds(GDALOpen(path.c_str(), GA_Update));
+    GDALRasterBandH b = GDALGetRasterBand(get(ds), 1);
+    const int w = GDALGetRasterXSize(get(ds)), h = GDALGetRasterYSize(get(ds));
+    std::vector<float> v(std::size_t(w) * h);
+    ASSERT_EQ(GDALRasterIO(b, GF_Read, 0, 0, w, h, v.data(), w, h, GDT_Float32, 0, 0), CE_None);
+    for (float& x : v)
+      if (x == float(kNodata)) x = std::nanf("");
+    ASSERT_EQ(GDALRasterIO(b, GF_Write, 0, 0, w, h, v.data(), w, h, GDT_Float32, 0, 0), CE_None);
+    GDALSetRasterNoDataValue(b, std::nan(""));
+  }
+  DatasetHandle src(GDALOpen(path.c_str(), GA_ReadOnly));
+  DatasetHandle dst = make_dest(get(src), "EPSG:3857", 1, 0.1);
+  FastWarpRequest r = request(GetParam(), 0, std::nan(""));
+  DatasetHandle a = clone_grid(get(dst)), b = clone_grid(get(dst));
+  r.source = get(src);
+  r.dest = get(b);
+  ASSERT_EQ(detail::fast_warp_unsupported(r), "");
+  gdal_warp(get(src), get(a), r);
+  detail::fast_warp(r);
+  const Diff d = compare(get(a), get(b), std::nullopt);  // bitwise, NaN included
+  EXPECT_EQ(d.differing, 0u);
+  std::size_t nan = 0;
+  for (double v : pixels(get(b))) nan += std::isnan(v);
+  EXPECT_GT(nan, d.total / 50);
+  EXPECT_LT(nan, d.total / 2);
+}
+
+// Three bands, no source nodata (GDAL's mask-free kernel without destination nodata,
+// its masked kernel with one), Float64 destination.
+TEST_P(Exact, ThreeBandsFloat64) {
+  test::TempDir dir;
+  DatasetHandle one(GDALOpen(make_source(dir, "dem.tif", false).c_str(), GA_ReadOnly));
+  const int w = GDALGetRasterXSize(get(one)), h = GDALGetRasterYSize(get(one));
+  DatasetHandle src(GDALCreate(GDALGetDriverByName("MEM"), "", w, h, 3, GDT_Float64, nullptr));
+  double gt[6];
+  GDALGetGeoTransform(get(one), gt);
+  GDALSetGeoTransform(get(src), gt);
+  GDALSetProjection(get(src), GDALGetProjectionRef(get(one)));
+  std::vector<double> v(std::size_t(w) * h);
+  ASSERT_EQ(GDALRasterIO(GDALGetRasterBand(get(one), 1), GF_Read, 0, 0, w, h, v.data(), w, h, GDT_Float64, 0, 0), CE_None);
+  for (int b = 1; b <= 3; ++b) {
+    for (double& x : v) x = x * 1.001 + b;
+    ASSERT_EQ(GDALRasterIO(GDALGetRasterBand(get(src), b), GF_Write, 0, 0, w, h, v.data(), w, h, GDT_Float64, 0, 0),
+              CE_None);
+  }
+  DatasetHandle dst = make_dest(get(src), "EPSG:3857", 1, 0.05, GDT_Float64, 3);
+  expect_identical(get(src), get(dst), request(GetParam(), 0, std::nullopt));
+  expect_identical(get(src), get(dst), request(GetParam(), 0, kNodata));
+}
+
 TEST(Unsupported, RequestsOutsideTheScopeGiveAReason) {
   test::TempDir dir;
   DatasetHandle src(GDALOpen(make_source(dir, "dem.tif").c_str(), GA_ReadOnly));

@@ -87,15 +87,22 @@ class Transformer {
   void* approx_ = nullptr;
 };
 
-// GDALWarpResolveWorkingDataType.
+// GDALWarpResolveWorkingDataType, except for a NaN nodata: GDAL 3.6 then works in
+// Float64 even for Float32 data (NaN != (float)NaN in its test), reads the Float32
+// values exactly into doubles, computes in double as we do, and rounds once to Float32
+// when writing, so working in Float32 gives the same pixels.
 GDALDataType working_type(const FastWarpRequest& r, const std::optional<double>& src_nodata) {
   GDALDataType wt = GDT_Byte;
+  auto with_value = [&](double v) {
+    if (std::isnan(v) && GDALDataTypeIsFloating(wt)) return;
+    wt = GDALDataTypeUnionWithValue(wt, v, FALSE);
+  };
   const int bands = GDALGetRasterCount(r.source);
   for (int b = 1; b <= bands; ++b) {
     if (GDALRasterBandH d = GDALGetRasterBand(r.dest, b)) wt = GDALDataTypeUnion(wt, GDALGetRasterDataType(d));
     wt = GDALDataTypeUnion(wt, GDALGetRasterDataType(GDALGetRasterBand(r.source, b)));
-    if (src_nodata) wt = GDALDataTypeUnionWithValue(wt, *src_nodata, FALSE);
-    if (r.dst_nodata) wt = GDALDataTypeUnionWithValue(wt, *r.dst_nodata, FALSE);
+    if (src_nodata) with_value(*src_nodata);
+    if (r.dst_nodata) with_value(*r.dst_nodata);
   }
   return wt;
 }
@@ -139,7 +146,8 @@ bool min_scales(GDALDatasetH src, GDALDatasetH dst, double& sx, double& sy) {
 }
 
 bool representable(GDALDataType t, double v) {
-  return GDALDataTypeUnionWithValue(t, v, FALSE) == t && (std::isnan(v) ? GDALDataTypeIsFloating(t) : true);
+  if (std::isnan(v)) return GDALDataTypeIsFloating(t);
+  return GDALDataTypeUnionWithValue(t, v, FALSE) == t;
 }
 
 // ---------------------------------------------------------------- kernels
@@ -730,7 +738,8 @@ void fast_warp(const FastWarpRequest& r, const ProgressFn& progress) {
   const auto src_nd = source_nodata(r.source);
   const GDALDataType wt = working_type(r, src_nd);
   Method m = Method::nearest;
-  if (r.resampling == "bilinear") m = (src_nd || r.dst_nodata) ? Method::bilinear_masked : Method::bilinear_nomask;
+  if (r.resampling == "bilinear")
+    m = (src_nd || r.dst_nodata || wt == GDT_Float64) ? Method::bilinear_masked : Method::bilinear_nomask;
   switch (wt) {
     case GDT_Byte: return run_typed<std::uint8_t>(r, m, src_nd, wt, progress);
     case GDT_Int16: return run_typed<std::int16_t>(r, m, src_nd, wt, progress);
