@@ -207,7 +207,7 @@ TEST(CogifyCli, HelpMarkdownListsEveryFlag) {
   const auto r = run(tool("cogify") + " --help-markdown");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   for (const char* flag : {"--t-srs", "--fill-max-distance", "--clip", "--bbox-srs", "--compress", "--memory-budget",
-                           "--overview-resampling", "--report"})
+                           "--overview-resampling", "--report", "--writer"})
     EXPECT_NE(r.out.find(flag), std::string::npos) << flag;
 }
 
