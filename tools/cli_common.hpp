@@ -34,7 +34,8 @@ void add_common_options(CLI::App& app, CommonArgs& args);
 // `job` (which returns the report), prints/writes the report. The single catch of
 // each tool is here: any error becomes one line "<tool>: <path>: <step>: <message>"
 // on stderr and exit status 1. `extra_options` is called after parsing, before the
-// job, to validate tool-specific flags.
+// job, to validate tool-specific flags. After the job it ends the process (flushes stdio,
+// skips GDAL's teardown); it returns only for --help and option errors.
 int run_tool(std::string_view tool, CLI::App& app, CommonArgs& args, int argc, char** argv,
              const std::function<Report(const CommonArgs&)>& job);
 

@@ -203,11 +203,35 @@ TEST(CogifyCli, ReaderRastersAreFilledAndClippedInPlaceWithTheSameResult) {
   for (int i = 0; i < 6; ++i) EXPECT_DOUBLE_EQ(ra.gt[i], rb.gt[i]);
 }
 
+TEST(CogifyCli, WriterChoiceKeepsThePixelsAndIsReported) {
+  test::TempDir dir;
+  const std::string src = make_dem(dir, 1100, 700);
+  const std::string common = " -t EPSG:3857 -r bilinear --fill --json ";
+  const auto a = run(tool("cogify") + " " + src + " " + (dir / "a.tif") + common + "--writer cogkit");
+  const auto b = run(tool("cogify") + " " + src + " " + (dir / "b.tif") + common + "--writer gdal");
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  EXPECT_EQ(nlohmann::json::parse(a.out)["notes"]["writer"], "cogkit");
+  EXPECT_EQ(nlohmann::json::parse(b.out)["notes"]["writer"], "gdal");
+  EXPECT_EQ(test::count_differences(test::read_raster(dir / "a.tif"), test::read_raster(dir / "b.tif"), 0), 0u);
+  test::expect_valid_cog(dir / "a.tif");
+  // A codec the writer does not cover: GDAL's driver, and the report says why.
+  const auto c = run(tool("cogify") + " " + src + " " + (dir / "c.tif") + " --compress lzw --json");
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  const std::string why = nlohmann::json::parse(c.out)["notes"]["writer"];
+  EXPECT_EQ(why.rfind("gdal", 0), 0u) << why;
+  EXPECT_NE(why.find("lzw"), std::string::npos) << why;
+  const auto d = run(tool("cogify") + " " + src + " " + (dir / "d.tif") + " --compress lzw --writer cogkit");
+  EXPECT_NE(d.exit_code, 0);
+  EXPECT_EQ(count_lines(d.err), 1) << d.err;
+  EXPECT_FALSE(fs::exists(dir / "d.tif"));
+}
+
 TEST(CogifyCli, HelpMarkdownListsEveryFlag) {
   const auto r = run(tool("cogify") + " --help-markdown");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   for (const char* flag : {"--t-srs", "--fill-max-distance", "--clip", "--bbox-srs", "--compress", "--memory-budget",
-                           "--overview-resampling", "--report"})
+                           "--overview-resampling", "--report", "--writer"})
     EXPECT_NE(r.out.find(flag), std::string::npos) << flag;
 }
 
