@@ -212,6 +212,20 @@ TEST(ExactNearest, To4326) {
   EXPECT_NE(detail::fast_warp_unsupported(r), "");
 }
 
+TEST(ExactNearest, RotatedDestination) {
+  test::TempDir dir;
+  DatasetHandle src(GDALOpen(make_source(dir, "dem.tif").c_str(), GA_ReadOnly));
+  DatasetHandle dst = make_dest(get(src), "", 0.8, 0.1);
+  double gt[6];
+  GDALGetGeoTransform(get(dst), gt);
+  const double c = std::cos(0.3) * gt[1], sn = std::sin(0.3) * gt[1];
+  const double rgt[6] = {gt[0] - 0.2 * GDALGetRasterXSize(get(dst)) * gt[1], c, sn, gt[3], sn, -c};
+  GDALSetGeoTransform(get(dst), const_cast<double*>(rgt));
+  const Diff d = run_both(get(src), get(dst), request("near"));
+  EXPECT_GT(d.valid, d.total / 5);
+  EXPECT_EQ(d.differing, 0u);
+}
+
 TEST(ExactNearest, SameCrsCoarserResolution) {
   test::TempDir dir;
   DatasetHandle src(GDALOpen(make_source(dir, "dem.tif").c_str(), GA_ReadOnly));
@@ -335,6 +349,22 @@ TEST(Unsupported, RequestsOutsideTheScopeGiveAReason) {
   r.source = get(src);
   r.dest = get(f64);  // GDAL works in Float64: so does fast_warp
   EXPECT_EQ(detail::fast_warp_unsupported(r), "");
+  DatasetHandle rotated = make_dest(get(src), "", 1);
+  {
+    double gt[6];
+    GDALGetGeoTransform(get(rotated), gt);
+    const double c = std::sqrt(0.5) * gt[1];
+    const double rgt[6] = {gt[0], c, -c, gt[3], -c, -c};  // 45 degrees
+    GDALSetGeoTransform(get(rotated), const_cast<double*>(rgt));
+  }
+  r.dest = get(rotated);  // bilinear: GDAL's chunks of a rotated grid downsample (bounding boxes)
+  EXPECT_NE(detail::fast_warp_unsupported(r), "");
+  r.resampling = "near";
+  EXPECT_EQ(detail::fast_warp_unsupported(r), "");  // all rows in one band
+  r.memory = 300 << 10;  // bands of ~12 rows would each read a window ~25 times their height
+  EXPECT_NE(detail::fast_warp_unsupported(r), "");
+  r.resampling = "bilinear";
+  r.memory = 64 << 20;
   DatasetHandle i16 = make_dest(get(src), "EPSG:3857", 1, 0, GDT_Int16);
   r.dest = get(i16);  // GDAL would work in Float32 and convert on writing
   EXPECT_NE(detail::fast_warp_unsupported(r), "");

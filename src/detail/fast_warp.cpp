@@ -114,16 +114,19 @@ std::optional<double> source_nodata(GDALDatasetH src) {
   return v;
 }
 
-// Lower bounds of GDAL's per-chunk dfXScale/dfYScale (destination pixels per source
-// pixel over a chunk's source extent), from the local derivatives of the exact
-// transformation on a grid over the destination. Chunks are GDAL's halvings of the
-// destination (aspect <= max(2, aspect of the whole)).
-bool min_scales(GDALDatasetH src, GDALDatasetH dst, double& sx, double& sy) {
+// Largest |d(source)/d(destination)| over a 9x9 grid of destination pixels, from the
+// exact transformation. `complete` is false when it failed at some grid point.
+struct Derivatives {
+  double xx = 0, xy = 0, yx = 0, yy = 0;  // dsx/dx, dsx/dy, dsy/dx, dsy/dy
+  bool complete = false, any = false;
+};
+
+Derivatives derivatives(GDALDatasetH src, GDALDatasetH dst) {
+  Derivatives d;
   Transformer t(src, dst, 0);
-  if (!t.valid()) return false;
+  if (!t.valid()) return d;
   const int w = GDALGetRasterXSize(dst), h = GDALGetRasterYSize(dst);
   constexpr int kGrid = 9;
-  double a = 0, b = 0, c = 0, d = 0;  // max |dsx/dx|, |dsx/dy|, |dsy/dx|, |dsy/dy|
   int good = 0;
   for (int j = 0; j < kGrid; ++j)
     for (int i = 0; i < kGrid; ++i) {
@@ -133,16 +136,30 @@ bool min_scales(GDALDatasetH src, GDALDatasetH dst, double& sx, double& sy) {
       t.exact(3, px, py, pz, ok);
       if (!ok[0] || !ok[1] || !ok[2]) continue;
       ++good;
-      a = std::max(a, std::abs(px[1] - px[0]));
-      b = std::max(b, std::abs(px[2] - px[0]));
-      c = std::max(c, std::abs(py[1] - py[0]));
-      d = std::max(d, std::abs(py[2] - py[0]));
+      d.xx = std::max(d.xx, std::abs(px[1] - px[0]));
+      d.xy = std::max(d.xy, std::abs(px[2] - px[0]));
+      d.yx = std::max(d.yx, std::abs(py[1] - py[0]));
+      d.yy = std::max(d.yy, std::abs(py[2] - py[0]));
     }
-  if (good < kGrid * kGrid) return false;
+  d.any = good > 0;
+  d.complete = good == kGrid * kGrid;
+  return d;
+}
+
+// Lower bounds of GDAL's per-chunk dfXScale/dfYScale (destination pixels per source
+// pixel over a chunk's source extent). Chunks are GDAL's halvings of the destination
+// (aspect <= max(2, aspect of the whole)).
+void min_scales(const Derivatives& d, int w, int h, double& sx, double& sy) {
   const double ax = std::max(2.0, double(h) / w), ay = std::max(2.0, double(w) / h);
-  sx = 1.0 / std::max(1e-12, a + b * ax);
-  sy = 1.0 / std::max(1e-12, d + c * ay);
-  return true;
+  sx = 1.0 / std::max(1e-12, d.xx + d.xy * ax);
+  sy = 1.0 / std::max(1e-12, d.yy + d.yx * ay);
+}
+
+// Destination rows per band for `memory` (a third for coordinates and output rows).
+int rows_per_band(std::uint64_t memory, int dst_w, int dst_h, int bands, std::size_t type_size) {
+  const std::uint64_t budget = std::max<std::uint64_t>(memory, 256ULL << 10);
+  const std::uint64_t row_bytes = std::uint64_t(std::max(1, dst_w)) * (2 * sizeof(double) + type_size * bands);
+  return int(std::clamp<std::uint64_t>(budget / 3 / row_bytes, 1, std::uint64_t(std::max(1, dst_h))));
 }
 
 bool representable(GDALDataType t, double v) {
@@ -416,8 +433,7 @@ class Warper {
     const std::uint64_t budget = std::max<std::uint64_t>(r_.memory, 256ULL << 10);
     const std::uint64_t row_bytes = std::uint64_t(g_.dst_w) * (2 * sizeof(double) + sizeof(T) * nbands_);
     // A third of the budget for coordinates + destination rows, the rest for source windows.
-    const int band_rows = int(std::clamp<std::uint64_t>(budget / 3 / std::max<std::uint64_t>(1, row_bytes), 1,
-                                                        std::uint64_t(std::max(1, dst_h_))));
+    const int band_rows = rows_per_band(r_.memory, g_.dst_w, dst_h_, nbands_, sizeof(T));
     src_budget_ = budget - std::min<std::uint64_t>(budget / 2, std::uint64_t(band_rows) * row_bytes);
     xs_.resize(std::size_t(band_rows) * g_.dst_w);
     ys_.resize(xs_.size());
@@ -720,14 +736,25 @@ std::string fast_warp_unsupported(const FastWarpRequest& r) {
     return std::string("data type ") + GDALGetDataTypeName(wt);
   if (src_nd && !representable(wt, *src_nd)) return "source nodata not representable in the data type";
   if (r.dst_nodata && !representable(wt, *r.dst_nodata)) return "destination nodata not representable in the data type";
+  const int dw = GDALGetRasterXSize(r.dest), dh = GDALGetRasterYSize(r.dest);
+  const Derivatives d = derivatives(r.source, r.dest);
   if (k == "bilinear") {
     if (wt != GDT_Float32 && wt != GDT_Float64) return "bilinear on integer data";
     // GDAL decides per chunk on the 4-sample formula from the source/destination
     // sizes; without it (downsampling) the weights depend on GDAL's chunking.
     if (src_nd && !r.dst_nodata) return "source nodata without destination nodata (GDAL's kernel depends on chunking)";
+    if (!d.complete) return "transformation fails over part of the destination";
     double sx = 0, sy = 0;
-    if (!min_scales(r.source, r.dest, sx, sy)) return "transformation fails over part of the destination";
+    min_scales(d, dw, dh, sx, sy);
     if (sx < kMinScaleFor4Sample || sy < kMinScaleFor4Sample) return "bilinear downsampling (scale < 0.97)";
+  }
+  if (d.any) {
+    // Bands of whole destination rows read source windows spanning the rows' extent:
+    // when rows run steeply across the source (large rotation), windows overlap many
+    // times and GDAL's square chunks read far less.
+    const int rows = rows_per_band(r.memory, dw, dh, bands, GDALGetDataTypeSizeBytes(wt));
+    const double spread = d.yx * dw, height = std::max(1.0, d.yy * rows);
+    if ((spread + height + 4) / height > 4) return "destination rows cross the source steeply (rotation)";
   }
   return {};
 }
