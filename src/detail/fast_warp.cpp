@@ -155,11 +155,41 @@ void min_scales(const Derivatives& d, int w, int h, double& sx, double& sy) {
   sy = 1.0 / std::max(1e-12, d.yy + d.yx * ay);
 }
 
-// Destination rows per band for `memory` (a third for coordinates and output rows).
-int rows_per_band(std::uint64_t memory, int dst_w, int dst_h, int bands, std::size_t type_size) {
+// Block height of the destination (1 for MEM, the tile height for a tiled GTiff).
+int block_rows(GDALDatasetH dest) {
+  int bw = 0, bh = 0;
+  GDALGetBlockSize(GDALGetRasterBand(dest, 1), &bw, &bh);
+  return std::max(1, bh);
+}
+
+// How `memory` is split: output rows (a multiple of the destination block height),
+// source coordinates of `sub_rows` rows (2 doubles per pixel), source windows.
+struct Plan {
+  int out_rows = 1, sub_rows = 1;
+  std::uint64_t source_bytes = 0;
+  bool fits = true;  // false when one block-high output band alone takes over half of `memory`
+};
+
+Plan plan_for(std::uint64_t memory, int dst_w, int dst_h, int bands, std::size_t type_size, int block_h) {
+  Plan p;
   const std::uint64_t budget = std::max<std::uint64_t>(memory, 256ULL << 10);
-  const std::uint64_t row_bytes = std::uint64_t(std::max(1, dst_w)) * (2 * sizeof(double) + type_size * bands);
-  return int(std::clamp<std::uint64_t>(budget / 3 / row_bytes, 1, std::uint64_t(std::max(1, dst_h))));
+  const std::uint64_t w = std::uint64_t(std::max(1, dst_w)), h = std::uint64_t(std::max(1, dst_h));
+  const std::uint64_t out_row = w * type_size * bands, coord_row = w * 2 * sizeof(double);
+  // A third of the budget for output and coordinate rows, the rest for source windows.
+  const std::uint64_t rows = std::clamp<std::uint64_t>(budget / 3 / (out_row + coord_row), 1, h);
+  if (block_h <= 1) {
+    p.out_rows = p.sub_rows = int(rows);
+  } else {
+    // Half of that third for output rows, in whole block rows.
+    const std::uint64_t bh = std::uint64_t(block_h);
+    p.out_rows = int(std::min(h, bh * std::max<std::uint64_t>(1, budget / 6 / (bh * out_row))));
+    p.fits = bh * out_row <= budget / 2;
+    const std::uint64_t left = budget / 3 > std::uint64_t(p.out_rows) * out_row ? budget / 3 - p.out_rows * out_row : 0;
+    p.sub_rows = int(std::clamp<std::uint64_t>(left / coord_row, std::min<std::uint64_t>(h, 16), h));
+  }
+  const std::uint64_t used = std::uint64_t(p.out_rows) * out_row + std::uint64_t(p.sub_rows) * coord_row;
+  p.source_bytes = budget > used ? std::max(budget - used, budget / 3) : budget / 3;
+  return p;
 }
 
 bool representable(GDALDataType t, double v) {
@@ -428,57 +458,64 @@ class Warper {
     }
   }
 
+  // Output bands are whole destination blocks high (a tiled GTiff destination gets each
+  // tile written once, complete); inside one, sub-bands of rows get their source
+  // coordinates, are grouped by source window, read and computed.
   void run(const ProgressFn& progress) {
     tbb::task_arena arena(threads_);
-    const std::uint64_t budget = std::max<std::uint64_t>(r_.memory, 256ULL << 10);
-    const std::uint64_t row_bytes = std::uint64_t(g_.dst_w) * (2 * sizeof(double) + sizeof(T) * nbands_);
-    // A third of the budget for coordinates + destination rows, the rest for source windows.
-    const int band_rows = rows_per_band(r_.memory, g_.dst_w, dst_h_, nbands_, sizeof(T));
-    src_budget_ = budget - std::min<std::uint64_t>(budget / 2, std::uint64_t(band_rows) * row_bytes);
-    xs_.resize(std::size_t(band_rows) * g_.dst_w);
+    const Plan plan = plan_for(r_.memory, g_.dst_w, dst_h_, nbands_, sizeof(T), block_rows(r_.dest));
+    src_budget_ = plan.source_bytes;
+    xs_.resize(std::size_t(plan.sub_rows) * g_.dst_w);
     ys_.resize(xs_.size());
     out_.resize(nbands_);
-    for (auto& o : out_) o.resize(xs_.size());
-    row_min_x_.resize(band_rows);
-    row_max_x_.resize(band_rows);
-    row_min_y_.resize(band_rows);
-    row_max_y_.resize(band_rows);
-    for (int y0 = 0; y0 < dst_h_; y0 += band_rows) {
-      const int rows = std::min(band_rows, dst_h_ - y0);
-      auto tt0 = std::chrono::steady_clock::now();
-      arena.execute([&] { transform_rows(y0, rows); });
-      t_tr_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - tt0).count();
-      for (auto& o : out_) std::fill(o.begin(), o.begin() + std::size_t(rows) * g_.dst_w, init_);
-      // Group consecutive rows whose source window fits the source budget.
-      int g0 = 0;
-      while (g0 < rows) {
-        double mnx = row_min_x_[g0], mxx = row_max_x_[g0], mny = row_min_y_[g0], mxy = row_max_y_[g0];
-        int g1 = g0 + 1;
-        for (; g1 < rows; ++g1) {
-          const double nx0 = std::min(mnx, row_min_x_[g1]), nx1 = std::max(mxx, row_max_x_[g1]);
-          const double ny0 = std::min(mny, row_min_y_[g1]), ny1 = std::max(mxy, row_max_y_[g1]);
-          if (window_bytes(nx0, nx1, ny0, ny1) > src_budget_) break;
-          mnx = nx0, mxx = nx1, mny = ny0, mxy = ny1;
+    for (auto& o : out_) o.resize(std::size_t(plan.out_rows) * g_.dst_w);
+    row_min_x_.resize(plan.sub_rows);
+    row_max_x_.resize(plan.sub_rows);
+    row_min_y_.resize(plan.sub_rows);
+    row_max_y_.resize(plan.sub_rows);
+    for (int y0 = 0; y0 < dst_h_; y0 += plan.out_rows) {
+      const int out_rows = std::min(plan.out_rows, dst_h_ - y0);
+      for (auto& o : out_) std::fill(o.begin(), o.begin() + std::size_t(out_rows) * g_.dst_w, init_);
+      for (int s0 = y0; s0 < y0 + out_rows; s0 += plan.sub_rows) {
+        const int rows = std::min(plan.sub_rows, y0 + out_rows - s0);
+        out_row0_ = s0 - y0;
+        auto tt0 = std::chrono::steady_clock::now();
+        arena.execute([&] { transform_rows(s0, rows); });
+        t_tr_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - tt0).count();
+        // Group consecutive rows whose source window fits the source budget.
+        int g0 = 0;
+        while (g0 < rows) {
+          double mnx = row_min_x_[g0], mxx = row_max_x_[g0], mny = row_min_y_[g0], mxy = row_max_y_[g0];
+          int g1 = g0 + 1;
+          for (; g1 < rows; ++g1) {
+            const double nx0 = std::min(mnx, row_min_x_[g1]), nx1 = std::max(mxx, row_max_x_[g1]);
+            const double ny0 = std::min(mny, row_min_y_[g1]), ny1 = std::max(mxy, row_max_y_[g1]);
+            if (window_bytes(nx0, nx1, ny0, ny1) > src_budget_) break;
+            mnx = nx0, mxx = nx1, mny = ny0, mxy = ny1;
+          }
+          if (mnx <= mxx) {
+            auto t0 = std::chrono::steady_clock::now();
+            read_window(arena, mnx, mxx, mny, mxy);
+            auto t1 = std::chrono::steady_clock::now();
+            arena.execute([&] { compute_rows(g0, g1); });
+            auto t2 = std::chrono::steady_clock::now();
+            t_rd_ += std::chrono::duration<double>(t1 - t0).count();
+            t_cp_ += std::chrono::duration<double>(t2 - t1).count();
+          }
+          g0 = g1;
         }
-        if (mnx <= mxx) {
-          auto t0 = std::chrono::steady_clock::now();
-          read_window(arena, mnx, mxx, mny, mxy);
-          auto t1 = std::chrono::steady_clock::now();
-          arena.execute([&] { compute_rows(g0, g1); });
-          auto t2 = std::chrono::steady_clock::now();
-          t_rd_ += std::chrono::duration<double>(t1 - t0).count();
-          t_cp_ += std::chrono::duration<double>(t2 - t1).count();
-        }
-        g0 = g1;
       }
       auto tw = std::chrono::steady_clock::now();
-      write_rows(y0, rows);
+      write_rows(y0, out_rows);
       t_wr_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - tw).count();
-      if (progress) progress("reproject", double(y0 + rows) / dst_h_);
+      if (progress) progress("reproject", double(y0 + out_rows) / dst_h_);
     }
-    CPLDebug("COGKIT", "fast_warp: transform %.3f s, read %.3f s, compute %.3f s, write %.3f s; %d rows per band",
-             t_tr_, t_rd_, t_cp_, t_wr_, band_rows);
+    CPLDebug("COGKIT",
+             "fast_warp: transform %.3f s, read %.3f s, compute %.3f s, write %.3f s; rows per output band %d, "
+             "per coordinate band %d",
+             t_tr_, t_rd_, t_cp_, t_wr_, plan.out_rows, plan.sub_rows);
   }
+  int out_row0_ = 0;
   double t_tr_ = 0, t_rd_ = 0, t_cp_ = 0, t_wr_ = 0;
 
  private:
@@ -617,7 +654,7 @@ class Warper {
       std::vector<T*> out(nbands_);
       for (int j = range.begin(); j < range.end(); ++j) {
         const std::size_t off = std::size_t(j) * g_.dst_w;
-        for (int b = 0; b < nbands_; ++b) out[b] = out_[b].data() + off;
+        for (int b = 0; b < nbands_; ++b) out[b] = out_[b].data() + std::size_t(out_row0_ + j) * g_.dst_w;
         const double* xs = xs_.data() + off;
         const double* ys = ys_.data() + off;
         // Rows of this group only touch pixels inside the group's window.
@@ -737,6 +774,8 @@ std::string fast_warp_unsupported(const FastWarpRequest& r) {
   if (src_nd && !representable(wt, *src_nd)) return "source nodata not representable in the data type";
   if (r.dst_nodata && !representable(wt, *r.dst_nodata)) return "destination nodata not representable in the data type";
   const int dw = GDALGetRasterXSize(r.dest), dh = GDALGetRasterYSize(r.dest);
+  if (!plan_for(r.memory, dw, dh, bands, GDALGetDataTypeSizeBytes(wt), block_rows(r.dest)).fits)
+    return "one row of destination blocks needs more than half of the warp memory";
   const Derivatives d = derivatives(r.source, r.dest);
   if (k == "bilinear") {
     if (wt != GDT_Float32 && wt != GDT_Float64) return "bilinear on integer data";
@@ -752,7 +791,7 @@ std::string fast_warp_unsupported(const FastWarpRequest& r) {
     // Bands of whole destination rows read source windows spanning the rows' extent:
     // when rows run steeply across the source (large rotation), windows overlap many
     // times and GDAL's square chunks read far less.
-    const int rows = rows_per_band(r.memory, dw, dh, bands, GDALGetDataTypeSizeBytes(wt));
+    const int rows = plan_for(r.memory, dw, dh, bands, GDALGetDataTypeSizeBytes(wt), 1).sub_rows;
     const double spread = d.yx * dw, height = std::max(1.0, d.yy * rows);
     if ((spread + height + 4) / height > 4) return "destination rows cross the source steeply (rotation)";
   }
