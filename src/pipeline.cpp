@@ -490,7 +490,6 @@ Report run_pipeline(GDALDatasetH src, const StagedRaster* owned, const std::stri
   const int threads = resolve_threads(o.threads);
   tbb::global_control tbb_threads(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
   StagingOptions staging = o.staging;
-  if (staging.threads <= 0) staging.threads = threads;
   {
     const MemoryBudget whole(o.staging);
     rep.memory_budget_bytes = whole.total();

@@ -94,7 +94,6 @@ MemoryBudget::MemoryBudget(const StagingOptions& options)
     tmpdir_ = (env && *env) ? env : "/tmp";
   }
   force_ = options.force;
-  threads_ = options.threads;
 }
 
 // The budget is split: 1/8 GDAL block cache, 1/8 warper (at most 64 MB, gdalwarp's default:
@@ -251,8 +250,6 @@ StagedRaster create_staged(const MemoryBudget& budget, int width, int height, in
     co.AddString("ZSTD_LEVEL=1");
     co.AddString("BIGTIFF=YES");
     co.AddString("SPARSE_OK=FALSE");
-    // Blocks are compressed by GDAL's worker threads as they are flushed (same bytes).
-    co.AddString(budget.threads() > 0 ? CPLSPrintf("NUM_THREADS=%d", budget.threads()) : "NUM_THREADS=ALL_CPUS");
     if (bands > 1) co.AddString("INTERLEAVE=BAND");
     out.dataset.reset(
         GDALCreate(GDALGetDriverByName("GTiff"), out.temp.path().c_str(), width, height, bands, type, co.List()));

@@ -31,7 +31,6 @@ struct StagingOptions {
   std::uint64_t memory_budget = 0;  // bytes; 0 = default_memory_budget()
   std::string tmpdir;               // "" = $TMPDIR or /tmp
   std::string force;                // "" = by budget, "memory" or "file" (tests: both paths agree)
-  int threads = 0;                  // threads compressing temp files (GDAL NUM_THREADS); 0 = all cores
 };
 
 // Splits a budget into the parts the pipeline uses. The intermediates that are
@@ -49,14 +48,11 @@ class MemoryBudget {
   const std::string& tmpdir() const noexcept { return tmpdir_; }
   // "" (decide by size), "memory" or "file": StagingOptions::force.
   const std::string& force() const noexcept { return force_; }
-  // Threads GDAL may use to compress temp files (StagingOptions::threads, 0 = all cores).
-  int threads() const noexcept { return threads_; }
 
  private:
   std::uint64_t total_;
   std::string tmpdir_;
   std::string force_;
-  int threads_ = 0;
 };
 
 // Owns a temporary path (a file, or a GDAL dataset with sidecars): deleted in the

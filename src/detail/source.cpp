@@ -15,9 +15,7 @@ SourceHandle open_source(const std::string& path, const PipelineOptions& options
   VSIStatBufL st;
   if (VSIStatL(path.c_str(), &st) != 0) throw error("read", path, "no such file");
   report.input_bytes = static_cast<std::uint64_t>(st.st_size);
-  StagingOptions staging = options.staging;
-  if (staging.threads <= 0) staging.threads = resolve_threads(options.threads);
-  const MemoryBudget budget(staging);
+  const MemoryBudget budget(options.staging);
   if (looks_like_ascii_grid(path)) {  // cogkit's ESRI/GRASS ASCII grid reader (any extension, .gz/.zip/.zst)
     AsciiGridOptions ao;
     ao.threads = resolve_threads(options.threads);
