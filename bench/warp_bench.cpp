@@ -2,7 +2,7 @@
 // destination grid, in the same run.
 //
 //   build/bench/warp_bench DEM.tif [--t_srs EPSG:3857] [-r bilinear] [--threads 2] [--memory-mb 56]
-//                                  [--et 0.125] [--repeat 3] [--mode both|gdal|fast]
+//                                  [--et 0.125] [--repeat 3] [--mode both|gdal|fast] [--gtiff-dest PREFIX]
 //
 // The destination is GDAL's suggested grid (as gdalwarp -t_srs picks it), a MEM Float32
 // raster with nodata -9999, like cogify's staged raster. The source is reopened for each
@@ -29,7 +29,7 @@ namespace {
 using cogkit::DatasetHandle;
 using cogkit::get;
 
-DatasetHandle make_dest(GDALDatasetH src, const std::string& srs) {
+DatasetHandle make_dest(GDALDatasetH src, const std::string& srs, const std::string& file = "") {
   cogkit::SrsHandle s(OSRNewSpatialReference(nullptr));
   OSRSetFromUserInput(static_cast<OGRSpatialReferenceH>(s.get()), srs.c_str());
   char* wkt = nullptr;
@@ -39,7 +39,11 @@ DatasetHandle make_dest(GDALDatasetH src, const std::string& srs) {
   int w = 0, h = 0;
   GDALSuggestedWarpOutput(src, GDALGenImgProjTransform, tr, gt, &w, &h);
   GDALDestroyGenImgProjTransformer(tr);
-  DatasetHandle d(GDALCreate(GDALGetDriverByName("MEM"), "", w, h, 1, GDT_Float32, nullptr));
+  // A MEM raster, or a tiled ZSTD GeoTIFF like cogify's file staging.
+  const char* opts[] = {"TILED=YES", "BLOCKXSIZE=256", "BLOCKYSIZE=256", "COMPRESS=ZSTD", "ZSTD_LEVEL=1", nullptr};
+  DatasetHandle d(file.empty() ? GDALCreate(GDALGetDriverByName("MEM"), "", w, h, 1, GDT_Float32, nullptr)
+                               : GDALCreate(GDALGetDriverByName("GTiff"), file.c_str(), w, h, 1, GDT_Float32,
+                                            const_cast<char**>(opts)));
   GDALSetGeoTransform(get(d), gt);
   GDALSetProjection(get(d), wkt);
   GDALSetRasterNoDataValue(GDALGetRasterBand(get(d), 1), -9999);
@@ -63,7 +67,7 @@ int main(int argc, char** argv) {
                          "[--repeat R] [--mode both|gdal|fast]\n");
     return 2;
   }
-  std::string path = argv[1], srs = "EPSG:3857", kernel = "bilinear", mode = "both";
+  std::string path = argv[1], srs = "EPSG:3857", kernel = "bilinear", mode = "both", gtiff;
   int threads = 2, repeat = 3;
   double memory_mb = 56, et = 0.125;
   for (int i = 2; i + 1 < argc; i += 2) {
@@ -75,12 +79,14 @@ int main(int argc, char** argv) {
     else if (k == "--et") et = std::stod(v);
     else if (k == "--repeat") repeat = std::stoi(v);
     else if (k == "--mode") mode = v;
+    else if (k == "--gtiff-dest") gtiff = v;  // prefix of two GeoTIFF destinations instead of MEM
   }
   GDALAllRegister();
   GDALSetCacheMax64(56LL << 20);
   DatasetHandle probe(GDALOpen(path.c_str(), GA_ReadOnly));
   if (!probe) return 1;
-  DatasetHandle gdal_out = make_dest(get(probe), srs), fast_out = make_dest(get(probe), srs);
+  DatasetHandle gdal_out = make_dest(get(probe), srs, gtiff.empty() ? "" : gtiff + "_gdal.tif");
+  DatasetHandle fast_out = make_dest(get(probe), srs, gtiff.empty() ? "" : gtiff + "_fast.tif");
   std::printf("source %dx%d -> %s %dx%d, %s, %d threads, %.0f MB, et %g\n", GDALGetRasterXSize(get(probe)),
               GDALGetRasterYSize(get(probe)), srs.c_str(), GDALGetRasterXSize(get(gdal_out)),
               GDALGetRasterYSize(get(gdal_out)), kernel.c_str(), threads, memory_mb, et);

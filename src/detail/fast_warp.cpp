@@ -30,6 +30,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <future>
 #include <limits>
 #include <memory>
 #include <type_traits>
@@ -162,10 +163,12 @@ int block_rows(GDALDatasetH dest) {
   return std::max(1, bh);
 }
 
-// How `memory` is split: output rows (a multiple of the destination block height),
-// source coordinates of `sub_rows` rows (2 doubles per pixel), source windows.
+// How `memory` is split: output rows (a multiple of the destination block height; two
+// buffers when they fit, so that writing one overlaps computing the next), source
+// coordinates of `sub_rows` rows (2 doubles per pixel), source windows.
 struct Plan {
   int out_rows = 1, sub_rows = 1;
+  int buffers = 2;
   std::uint64_t source_bytes = 0;
   bool fits = true;  // false when one block-high output band alone takes over half of `memory`
 };
@@ -176,18 +179,19 @@ Plan plan_for(std::uint64_t memory, int dst_w, int dst_h, int bands, std::size_t
   const std::uint64_t w = std::uint64_t(std::max(1, dst_w)), h = std::uint64_t(std::max(1, dst_h));
   const std::uint64_t out_row = w * type_size * bands, coord_row = w * 2 * sizeof(double);
   // A third of the budget for output and coordinate rows, the rest for source windows.
-  const std::uint64_t rows = std::clamp<std::uint64_t>(budget / 3 / (out_row + coord_row), 1, h);
   if (block_h <= 1) {
-    p.out_rows = p.sub_rows = int(rows);
+    p.out_rows = p.sub_rows = int(std::clamp<std::uint64_t>(budget / 3 / (2 * out_row + coord_row), 1, h));
   } else {
     // Half of that third for output rows, in whole block rows.
     const std::uint64_t bh = std::uint64_t(block_h);
-    p.out_rows = int(std::min(h, bh * std::max<std::uint64_t>(1, budget / 6 / (bh * out_row))));
     p.fits = bh * out_row <= budget / 2;
-    const std::uint64_t left = budget / 3 > std::uint64_t(p.out_rows) * out_row ? budget / 3 - p.out_rows * out_row : 0;
+    if (2 * bh * out_row > budget / 2) p.buffers = 1;
+    p.out_rows = int(std::min(h, bh * std::max<std::uint64_t>(1, budget / 6 / p.buffers / (bh * out_row))));
+    const std::uint64_t out = std::uint64_t(p.out_rows) * out_row * p.buffers;
+    const std::uint64_t left = budget / 3 > out ? budget / 3 - out : 0;
     p.sub_rows = int(std::clamp<std::uint64_t>(left / coord_row, std::min<std::uint64_t>(h, 16), h));
   }
-  const std::uint64_t used = std::uint64_t(p.out_rows) * out_row + std::uint64_t(p.sub_rows) * coord_row;
+  const std::uint64_t used = std::uint64_t(p.out_rows) * out_row * p.buffers + std::uint64_t(p.sub_rows) * coord_row;
   p.source_bytes = budget > used ? std::max(budget - used, budget / 3) : budget / 3;
   return p;
 }
@@ -467,15 +471,23 @@ class Warper {
     src_budget_ = plan.source_bytes;
     xs_.resize(std::size_t(plan.sub_rows) * g_.dst_w);
     ys_.resize(xs_.size());
-    out_.resize(nbands_);
-    for (auto& o : out_) o.resize(std::size_t(plan.out_rows) * g_.dst_w);
+    buffers_.resize(plan.buffers);
+    for (auto& buf : buffers_) {
+      buf.resize(nbands_);
+      for (auto& o : buf) o.resize(std::size_t(plan.out_rows) * g_.dst_w);
+    }
+    int n = 0;  // output band index
     row_min_x_.resize(plan.sub_rows);
     row_max_x_.resize(plan.sub_rows);
     row_min_y_.resize(plan.sub_rows);
     row_max_y_.resize(plan.sub_rows);
-    for (int y0 = 0; y0 < dst_h_; y0 += plan.out_rows) {
+    for (int y0 = 0; y0 < dst_h_; y0 += plan.out_rows, ++n) {
       const int out_rows = std::min(plan.out_rows, dst_h_ - y0);
-      for (auto& o : out_) std::fill(o.begin(), o.begin() + std::size_t(out_rows) * g_.dst_w, init_);
+      // With two buffers, this one's previous write finished before the other was handed
+      // to the writer (one write in flight at a time).
+      out_ = &buffers_[n % plan.buffers];
+      if (plan.buffers == 1) finish_write();
+      for (auto& o : *out_) std::fill(o.begin(), o.begin() + std::size_t(out_rows) * g_.dst_w, init_);
       for (int s0 = y0; s0 < y0 + out_rows; s0 += plan.sub_rows) {
         const int rows = std::min(plan.sub_rows, y0 + out_rows - s0);
         out_row0_ = s0 - y0;
@@ -506,10 +518,14 @@ class Warper {
         }
       }
       auto tw = std::chrono::steady_clock::now();
-      write_rows(y0, out_rows);
+      finish_write();
+      std::vector<std::vector<T>>* buf = out_;
+      writer_ = std::async(std::launch::async, [this, y0, out_rows, buf] { return write_rows(y0, out_rows, *buf); });
       t_wr_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - tw).count();
-      if (progress) progress("reproject", double(y0 + out_rows) / dst_h_);
+      if (progress) progress("reproject", double(y0) / dst_h_);
     }
+    finish_write();
+    if (progress) progress("reproject", 1.0);
     CPLDebug("COGKIT",
              "fast_warp: transform %.3f s, read %.3f s, compute %.3f s, write %.3f s; rows per output band %d, "
              "per coordinate band %d",
@@ -654,7 +670,7 @@ class Warper {
       std::vector<T*> out(nbands_);
       for (int j = range.begin(); j < range.end(); ++j) {
         const std::size_t off = std::size_t(j) * g_.dst_w;
-        for (int b = 0; b < nbands_; ++b) out[b] = out_[b].data() + std::size_t(out_row0_ + j) * g_.dst_w;
+        for (int b = 0; b < nbands_; ++b) out[b] = (*out_)[b].data() + std::size_t(out_row0_ + j) * g_.dst_w;
         const double* xs = xs_.data() + off;
         const double* ys = ys_.data() + off;
         // Rows of this group only touch pixels inside the group's window.
@@ -674,11 +690,23 @@ class Warper {
     });
   }
 
-  void write_rows(int y0, int rows) {
+  // Runs on the writer thread; returns "" or GDAL's message.
+  std::string write_rows(int y0, int rows, std::vector<std::vector<T>>& buf) {
+    GdalErrorCapture capture;
     for (int b = 0; b < nbands_; ++b)
-      if (GDALRasterIO(GDALGetRasterBand(r_.dest, b + 1), GF_Write, 0, y0, g_.dst_w, rows, out_[b].data(), g_.dst_w,
-                       rows, type_, 0, 0) != CE_None)
-        throw error("reproject", "", "writing the reprojected raster failed", capture_.last_error());
+      if (GDALRasterIO(GDALGetRasterBand(r_.dest, b + 1), GF_Write, 0, y0, g_.dst_w, rows, buf[b].data(), g_.dst_w,
+                       rows, type_, 0, 0) != CE_None) {
+        const std::string m = capture.last_error();
+        return m.empty() ? "RasterIO failed" : m;
+      }
+    return {};
+  }
+
+  // Waits for the write in flight; throws if it failed.
+  void finish_write() {
+    if (!writer_.valid()) return;
+    const std::string failure = writer_.get();
+    if (!failure.empty()) throw error("reproject", "", "writing the reprojected raster failed", failure);
   }
 
   // Separate read-only handles on the source file (GTiff only, when it reopens
@@ -728,7 +756,9 @@ class Warper {
   std::uint64_t src_budget_ = 0;
   std::vector<double> xs_, ys_;
   std::vector<double> row_min_x_, row_max_x_, row_min_y_, row_max_y_;
-  std::vector<std::vector<T>> out_;
+  std::vector<std::vector<std::vector<T>>> buffers_;  // [buffer][band][pixel]
+  std::vector<std::vector<T>>* out_ = nullptr;        // the buffer being computed
+  std::future<std::string> writer_;
   Window<T> win_;
 };
 
