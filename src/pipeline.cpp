@@ -20,6 +20,7 @@
 #include "cogkit/error.hpp"
 #include "cogkit/gdal_handle.hpp"
 #include "cogkit/publish.hpp"
+#include "detail/fast_warp.hpp"
 #include "detail/gdal_env.hpp"
 #include "detail/source.hpp"
 
@@ -295,7 +296,7 @@ int CPL_STDCALL step_progress(double complete, const char*, void* data) {
 }
 
 void warp_into(GDALDatasetH src, const StagedRaster& dst, const std::string& name, const PipelineOptions& o,
-               const Plan& plan, const MemoryBudget& budget, int threads) {
+               const Plan& plan, const MemoryBudget& budget, int threads, Report& rep) {
   // The whole work window (clip extent + the fill's halo) in one warp operation.
   // Restricting the warp to the rows/columns near a clip polygon was measured and
   // dropped: each extra warp operation costs ~0.1 s in GDAL 3.6, more than it saves.
@@ -304,8 +305,22 @@ void warp_into(GDALDatasetH src, const StagedRaster& dst, const std::string& nam
   ws.warp_memory = budget.warp_memory();
   ws.dst_nodata = plan.nodata;
   ws.error_threshold = o.reproject.error_threshold;
+  detail::FastWarpRequest fr;
+  fr.source = src;
+  fr.dest = dst.get();
+  fr.resampling = normalize_resampling(o.reproject.resampling);
+  fr.dst_nodata = plan.nodata;
+  fr.error_threshold = o.reproject.error_threshold;
+  fr.threads = threads;
+  fr.memory = budget.warp_memory();
   try {
-    warp_regions(src, dst.get(), o.reproject, ws, {}, o.progress);
+    // cogkit's kernel where it gives GDAL's pixels (docs/fast-warp.md), else GDAL's warper.
+    const std::string why = detail::fast_warp_unsupported(fr);
+    rep.notes.emplace_back("warper", why.empty() ? "cogkit" : "gdal (" + why + ")");
+    if (why.empty())
+      detail::fast_warp(fr, o.progress);
+    else
+      warp_regions(src, dst.get(), o.reproject, ws, {}, o.progress);
   } catch (const error& e) {
     throw error("reproject", name, e.message(), e.gdal_message());
   }
@@ -565,7 +580,7 @@ Report run_pipeline(GDALDatasetH src, const StagedRaster* owned, const std::stri
     }
     if (plan.reproject) {
       StepTimer t{rep, "reproject"};
-      warp_into(src, staged, name, o, plan, budget, threads);
+      warp_into(src, staged, name, o, plan, budget, threads, rep);
     } else {
       StepTimer t{rep, "read"};
       copy_window(src, staged.get(), plan.work, name, o.progress);
