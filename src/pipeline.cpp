@@ -335,10 +335,95 @@ void copy_window(GDALDatasetH src, GDALDatasetH dst, const Window& w, const std:
     throw error("read", name, "reading the source failed", capture.last_error());
 }
 
+// Sums of one part of a band, combined in a fixed order (statistics independent of threads).
+struct StatsPart {
+  std::uint64_t valid = 0;
+  double sum = 0, sumsq = 0;
+  double mn = std::numeric_limits<double>::infinity(), mx = -std::numeric_limits<double>::infinity();
+  void add(double v) {
+    ++valid;
+    sum += v;
+    sumsq += v * v;
+    mn = std::min(mn, v);
+    mx = std::max(mx, v);
+  }
+};
+
+BandStats finish_stats(const std::vector<StatsPart>& parts, std::uint64_t total) {
+  BandStats s;
+  StatsPart all;
+  for (const auto& p : parts) {
+    all.valid += p.valid;
+    all.sum += p.sum;
+    all.sumsq += p.sumsq;
+    all.mn = std::min(all.mn, p.mn);
+    all.mx = std::max(all.mx, p.mx);
+  }
+  s.total_pixels = total;
+  s.valid_pixels = all.valid;
+  if (all.valid) {
+    s.min = all.mn;
+    s.max = all.mx;
+    s.mean = all.sum / double(all.valid);
+    s.stddev = std::sqrt(std::max(0.0, all.sumsq / double(all.valid) - s.mean * s.mean));
+  }
+  return s;
+}
+
+template <typename T>
+std::vector<StatsPart> measure_rows(const unsigned char* base, std::size_t line, const Window& crop,
+                                    const std::optional<double>& nodata) {
+  constexpr int kRows = 64;
+  const int parts = (crop.h + kRows - 1) / kRows;
+  std::vector<StatsPart> out(parts);
+  tbb::parallel_for(0, parts, [&](int k) {
+    StatsPart& pt = out[k];
+    for (int y = crop.y + k * kRows, end = std::min(crop.y + crop.h, y + kRows); y < end; ++y) {
+      const T* row = reinterpret_cast<const T*>(base + std::size_t(y) * line) + crop.x;
+      for (int x = 0; x < crop.w; ++x) {
+        const double v = static_cast<double>(row[x]);
+        if (std::isnan(v) || (nodata && v == *nodata)) continue;
+        pt.add(v);
+      }
+    }
+  });
+  return out;
+}
+
+// Statistics straight from the pixels of a MEM raster created by create_staged (contiguous
+// rows; no copy, no conversion), when there is no clip to apply; nullopt for other rasters.
+std::optional<std::vector<BandStats>> measure_in_memory(GDALDatasetH ds, const Window& crop, const Plan& plan) {
+  GDALDriverH drv = GDALGetDatasetDriver(ds);
+  if (plan.clip || !drv || !EQUAL(GDALGetDriverShortName(drv), "MEM")) return std::nullopt;
+  std::vector<BandStats> stats;
+  for (int b = 1; b <= GDALGetRasterCount(ds); ++b) {
+    const auto* base = static_cast<const unsigned char*>(GDALGetInternalHandle(ds, CPLSPrintf("MEMORY%d", b)));
+    const GDALDataType type = GDALGetRasterDataType(GDALGetRasterBand(ds, b));
+    if (!base) return std::nullopt;
+    const std::size_t line = std::size_t(GDALGetRasterXSize(ds)) * GDALGetDataTypeSizeBytes(type);
+    std::vector<StatsPart> parts;
+    switch (type) {
+      case GDT_Byte: parts = measure_rows<std::uint8_t>(base, line, crop, plan.nodata); break;
+      case GDT_UInt16: parts = measure_rows<std::uint16_t>(base, line, crop, plan.nodata); break;
+      case GDT_Int16: parts = measure_rows<std::int16_t>(base, line, crop, plan.nodata); break;
+      case GDT_UInt32: parts = measure_rows<std::uint32_t>(base, line, crop, plan.nodata); break;
+      case GDT_Int32: parts = measure_rows<std::int32_t>(base, line, crop, plan.nodata); break;
+      case GDT_Float32: parts = measure_rows<float>(base, line, crop, plan.nodata); break;
+      case GDT_Float64: parts = measure_rows<double>(base, line, crop, plan.nodata); break;
+      default: return std::nullopt;
+    }
+    stats.push_back(finish_stats(parts, std::uint64_t(crop.w) * std::uint64_t(crop.h)));
+  }
+  return stats;
+}
+
 // Clips (pixels whose centre is outside the polygon become nodata) and gathers the
 // per-band statistics over the published window, one row band at a time.
 std::vector<BandStats> clip_and_measure(GDALDatasetH ds, const Window& crop, const Plan& plan, const std::string& name,
                                         const ProgressFn& progress, bool write) {
+  // `write`: ds is cogkit's own staged raster (create_staged: plain MEM layout when in memory).
+  if (write)
+    if (auto in_memory = measure_in_memory(ds, crop, plan)) return *in_memory;
   const int bands = GDALGetRasterCount(ds);
   std::vector<BandStats> stats(bands);
   std::vector<double> sum(bands, 0), sumsq(bands, 0);

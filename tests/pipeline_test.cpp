@@ -339,6 +339,38 @@ TEST(Pipeline, ReportDescribesTheOutput) {
   EXPECT_NE(r.to_json().find("\"sha256\": \"" + r.sha256 + "\""), std::string::npos);
 }
 
+TEST(Pipeline, StatisticsOfStagedRastersAgreeInMemoryAndInFiles) {
+  test::TempDir dir;
+  const std::string src = make_dem(dir, dem_spec(700, 500));
+  std::vector<Report> reports;
+  for (const char* force : {"memory", "file"}) {
+    PipelineOptions o = quiet_options();
+    o.fill.enabled = true;
+    o.fill.max_distance = 5;  // leaves the largest holes partly unfilled
+    o.staging.force = force;
+    reports.push_back(convert(src, dir / (std::string(force) + ".tif"), o));
+  }
+  const auto px = test::read_raster(dir / "memory.tif");
+  double mn = 1e300, mx = -1e300, sum = 0;
+  std::uint64_t n = 0;
+  for (double v : px.values)
+    if (!px.nodata || v != *px.nodata) {
+      mn = std::min(mn, v);
+      mx = std::max(mx, v);
+      sum += v;
+      ++n;
+    }
+  for (const Report& r : reports) {
+    ASSERT_EQ(r.band_stats.size(), 1u);
+    EXPECT_EQ(r.band_stats[0].valid_pixels, n) << r.staging;
+    EXPECT_LT(n, std::uint64_t(700) * 500) << "some holes stay unfilled";
+    EXPECT_DOUBLE_EQ(r.band_stats[0].min, mn) << r.staging;
+    EXPECT_DOUBLE_EQ(r.band_stats[0].max, mx) << r.staging;
+    EXPECT_NEAR(r.band_stats[0].mean, sum / double(n), 1e-9 * std::fabs(sum / double(n))) << r.staging;
+  }
+  EXPECT_NEAR(reports[0].band_stats[0].stddev, reports[1].band_stats[0].stddev, 1e-9);
+}
+
 TEST(Pipeline, GdalWarningsGoToTheReportNotToStderr) {
   test::TempDir dir;
   const std::string src = make_dem(dir, dem_spec(120, 100));
