@@ -151,19 +151,22 @@ CogWriteResult write_cog(GDALDatasetH source, const std::string& path, const Cog
   if (wr != "gdal") result.reason = detail::native_cog_unsupported(source, options, budget);
   if (wr == "cogkit" && !result.reason.empty())
     throw error("write", path, "--writer cogkit does not support " + result.reason + " (use --writer auto or gdal)");
-  if (wr != "gdal" && result.reason.empty()) {
-    result.writer = "cogkit";
-    try {
+  // Whatever fails, no partial file is left at `path`.
+  try {
+    if (wr != "gdal" && result.reason.empty()) {
+      result.writer = "cogkit";
       detail::write_cog_native(source, path, options, threads, budget, progress);
-    } catch (const error&) {
-      throw;
-    } catch (const std::exception& e) {
-      throw error("write", path, e.what());
+    } else {
+      result.writer = "gdal";
+      write_with_gdal(source, path, options, threads, progress);
     }
-    return result;
+  } catch (const error&) {
+    VSIUnlink(path.c_str());
+    throw;
+  } catch (const std::exception& e) {
+    VSIUnlink(path.c_str());
+    throw error("write", path, e.what());
   }
-  result.writer = "gdal";
-  write_with_gdal(source, path, options, threads, progress);
   return result;
 }
 

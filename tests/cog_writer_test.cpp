@@ -240,6 +240,32 @@ TEST(CogWriter, BigTiffOnRequest) {
   expect_same_as_gdal(src.get(), o, true, "BigTIFF");
 }
 
+TEST(CogWriter, AReadErrorMidWayLeavesNothingAtThePath) {
+  test::TempDir dir;
+  // A VRT whose pixels come from a file that does not exist: opens fine, fails on reading.
+  const std::string vrt = dir / "broken.vrt";
+  {
+    std::ofstream f(vrt);
+    f << "<VRTDataset rasterXSize=\"1200\" rasterYSize=\"900\">"
+         "<GeoTransform>500000, 2, 0, 300000, 0, -2</GeoTransform>"
+         "<VRTRasterBand dataType=\"Float32\" band=\"1\"><NoDataValue>-9999</NoDataValue>"
+         "<SimpleSource><SourceFilename relativeToVRT=\"1\">missing.tif</SourceFilename>"
+         "<SourceBand>1</SourceBand></SimpleSource></VRTRasterBand></VRTDataset>";
+  }
+  GDALAllRegister();
+  DatasetHandle src(GDALOpen(vrt.c_str(), GA_ReadOnly));
+  ASSERT_TRUE(src);
+  CPLPushErrorHandler(CPLQuietErrorHandler);
+  EXPECT_THROW(write(src.get(), dir / "out.tif", CogOptions{}, "cogkit"), error);
+  EXPECT_FALSE(std::filesystem::exists(dir / "out.tif"));
+  // Without overviews the first read comes after the file is created.
+  CogOptions flat;
+  flat.overviews = "none";
+  EXPECT_THROW(write(src.get(), dir / "flat.tif", flat, "cogkit"), error);
+  EXPECT_FALSE(std::filesystem::exists(dir / "flat.tif"));
+  CPLPopErrorHandler();
+}
+
 TEST(CogWriter, GdalsDriverWhereTheWriterDoesNotApply) {
   test::TempDir dir;
   auto rgb = make_raster(600, 600, 3, GDT_Byte, std::nullopt);

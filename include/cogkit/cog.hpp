@@ -42,7 +42,8 @@ struct CogWriteResult {
 
 // Writes `source` as a COG at `path` (a local path), with cogkit's writer or GDAL's COG
 // driver (options.writer). Temporary files (overview tiles beyond the budget, GDAL's
-// overview file) go to budget.tmpdir() / beside `path`. Throws cogkit::error("write").
+// overview file) go to budget.tmpdir() / beside `path`. Throws cogkit::error("write") and
+// then leaves nothing at `path`.
 CogWriteResult write_cog(GDALDatasetH source, const std::string& path, const CogOptions& options, int threads,
                          const MemoryBudget& budget, const ProgressFn& progress = {});
 // Same with the default memory budget.
