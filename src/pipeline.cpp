@@ -425,9 +425,7 @@ std::vector<BandStats> clip_and_measure(GDALDatasetH ds, const Window& crop, con
   if (write)
     if (auto in_memory = measure_in_memory(ds, crop, plan)) return *in_memory;
   const int bands = GDALGetRasterCount(ds);
-  std::vector<BandStats> stats(bands);
-  std::vector<double> sum(bands, 0), sumsq(bands, 0);
-  std::vector<double> mn(bands, std::numeric_limits<double>::infinity()), mx(bands, -std::numeric_limits<double>::infinity());
+  std::vector<std::vector<StatsPart>> band_parts(bands);
   const int rows = std::max(1, std::min(crop.h, int((16 << 20) / (8 * std::max(1, crop.w)))));
   std::vector<double> buf;
   std::vector<unsigned char> mask;
@@ -467,52 +465,35 @@ std::vector<BandStats> clip_and_measure(GDALDatasetH ds, const Window& crop, con
         double mn = std::numeric_limits<double>::infinity(), mx = -std::numeric_limits<double>::infinity();
         bool changed = false;
       };
-      std::vector<Part> part(parts);
+      std::vector<StatsPart> part(parts);
+      std::vector<char> part_changed(parts, 0);
       tbb::parallel_for(std::size_t(0), parts, [&](std::size_t k) {
-        Part& pt = part[k];
+        StatsPart& pt = part[k];
         for (std::size_t i = k * kPart, end = std::min(n, i + kPart); i < end; ++i) {
           double& v = buf[i];
           if (plan.clip && !mask[i]) {
             const bool already = plan.nodata && (nd_nan ? std::isnan(v) : v == *plan.nodata);
             if (!already) {
               v = *plan.nodata;
-              pt.changed = true;
+              part_changed[k] = 1;
             }
             continue;
           }
           if (std::isnan(v) || (plan.nodata && v == *plan.nodata)) continue;
-          ++pt.valid;
-          pt.sum += v;
-          pt.sumsq += v * v;
-          pt.mn = std::min(pt.mn, v);
-          pt.mx = std::max(pt.mx, v);
+          pt.add(v);
         }
       });
-      bool changed = false;
-      for (const Part& pt : part) {
-        stats[b].valid_pixels += pt.valid;
-        sum[b] += pt.sum;
-        sumsq[b] += pt.sumsq;
-        mn[b] = std::min(mn[b], pt.mn);
-        mx[b] = std::max(mx[b], pt.mx);
-        changed = changed || pt.changed;
-      }
+      band_parts[b].insert(band_parts[b].end(), part.begin(), part.end());
+      const bool changed = std::find(part_changed.begin(), part_changed.end(), 1) != part_changed.end();
       if (write && changed &&
           GDALRasterIO(band, GF_Write, crop.x, y, crop.w, h, buf.data(), crop.w, h, GDT_Float64, 0, 0) != CE_None)
         throw error("clip", name, "writing the staged raster failed", CPLGetLastErrorMsg());
     }
     if (progress) progress(plan.clip ? "clip" : "stats", double(y + h - crop.y) / crop.h);
   }
-  for (int b = 0; b < bands; ++b) {
-    auto& s = stats[b];
-    s.total_pixels = std::uint64_t(crop.w) * std::uint64_t(crop.h);
-    if (s.valid_pixels) {
-      s.min = mn[b];
-      s.max = mx[b];
-      s.mean = sum[b] / double(s.valid_pixels);
-      s.stddev = std::sqrt(std::max(0.0, sumsq[b] / double(s.valid_pixels) - s.mean * s.mean));
-    }
-  }
+  std::vector<BandStats> stats;
+  for (const auto& parts : band_parts)
+    stats.push_back(finish_stats(parts, std::uint64_t(crop.w) * std::uint64_t(crop.h)));
   return stats;
 }
 
