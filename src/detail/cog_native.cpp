@@ -513,6 +513,17 @@ class OutputFile {
   std::uint64_t pos_ = 0;
 };
 
+// The --co BIGTIFF value ("IF_SAFER" when not given); nullopt when another --co is present.
+std::optional<std::string> bigtiff_option(const CogOptions& o) {
+  std::string value = "IF_SAFER";
+  for (const auto& kv : o.creation_options) {
+    const auto eq = kv.find('=');
+    if (upper(kv.substr(0, eq)) != "BIGTIFF") return std::nullopt;
+    value = upper(kv.substr(eq + 1));
+  }
+  return value;
+}
+
 Plan make_plan(GDALDatasetH src, const CogOptions& o, const std::string& path) {
   Plan p;
   p.bands = GDALGetRasterCount(src);
@@ -562,9 +573,7 @@ Plan make_plan(GDALDatasetH src, const CogOptions& o, const std::string& path) {
   }
   // Like GDAL's BIGTIFF=IF_SAFER (the default): BigTIFF when the file might pass 4 GiB
   // even uncompressed; --co BIGTIFF=YES|NO forces it (NO fails cleanly if 4 GiB is passed).
-  std::string bigtiff = "IF_SAFER";
-  for (const auto& kv : o.creation_options)
-    if (upper(kv.substr(0, kv.find('='))) == "BIGTIFF") bigtiff = upper(kv.substr(kv.find('=') + 1));
+  const std::string bigtiff = bigtiff_option(o).value_or("IF_SAFER");
   p.big = bigtiff == "YES" || (bigtiff != "NO" && raw + raw / 64 + (64ULL << 20) > 0xFFFFFFFFULL);
   p.gdal = gdal_tags(src, p.bands, p.type, p.nodata, path);
   p.header_size = header_bytes(p).size();
@@ -576,12 +585,9 @@ Plan make_plan(GDALDatasetH src, const CogOptions& o, const std::string& path) {
 std::string native_cog_unsupported(GDALDatasetH src, const CogOptions& o, const MemoryBudget& budget) {
   const std::string c = upper(o.compress);
   if (c != "DEFLATE" && c != "ZSTD" && c != "NONE") return lower(c) + " compression";
-  for (const auto& kv : o.creation_options) {
-    const std::string key = upper(kv.substr(0, kv.find('=')));
-    const std::string value = upper(kv.substr(kv.find('=') + 1));
-    if (key != "BIGTIFF" || (value != "YES" && value != "NO" && value != "IF_SAFER" && value != "IF_NEEDED"))
-      return "creation option " + kv;
-  }
+  const auto bigtiff = bigtiff_option(o);
+  if (!bigtiff || (*bigtiff != "YES" && *bigtiff != "NO" && *bigtiff != "IF_SAFER" && *bigtiff != "IF_NEEDED"))
+    return "creation options other than BIGTIFF=YES|NO|IF_SAFER|IF_NEEDED";
   if (!parse_overview_resampling(o.overview_resampling)) return "overview resampling " + lower(o.overview_resampling);
   const int bands = GDALGetRasterCount(src);
   if (bands < 1) return "no bands";
