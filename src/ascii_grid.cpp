@@ -28,6 +28,7 @@
 #include "detail/ascii_parse.hpp"
 #include "detail/ascii_scan.hpp"
 #include "detail/ascii_source.hpp"
+#include "detail/gdal_env.hpp"
 #include "detail/text.hpp"
 
 namespace cogkit {
@@ -220,11 +221,7 @@ StagedRaster read_ascii_grid(const std::string& path, const AsciiGridOptions& op
                              Report& report, const ProgressFn& progress) {
   const auto t0 = std::chrono::steady_clock::now();
   // GDAL's block cache (file staging goes through it) stays within the budget's share.
-  struct CacheGuard {
-    GIntBig old = GDALGetCacheMax64();
-    ~CacheGuard() { GDALSetCacheMax64(old); }
-  } cache_guard;
-  GDALSetCacheMax64(static_cast<GIntBig>(budget.block_cache()));
+  const detail::CacheShare cache_share(budget.block_cache());
   HeaderRead hr = read_header(path);
   AsciiGridHeader& h = hr.header;
   const std::string& name = hr.name;

@@ -14,7 +14,7 @@
 #include <gdal_utils.h>
 #include <gdalwarper.h>
 #include <ogr_srs_api.h>
-#include <tbb/global_control.h>
+#include <tbb/task_arena.h>
 #include <tbb/parallel_for.h>
 
 #include "cogkit/error.hpp"
@@ -558,9 +558,8 @@ namespace {
 // The pipeline. `owned`: `src` is a raster a cogkit reader staged (writable, ours), so
 // without reprojection the fill and clip work on it in place instead of on a copy, and
 // the memory it holds counts against the budget.
-Report run_pipeline(GDALDatasetH src, const StagedRaster* owned, const std::string& name, const std::string& output,
-                    const PipelineOptions& o, Report seed) {
-  GDALAllRegister();
+Report run_pipeline_in_arena(GDALDatasetH src, const StagedRaster* owned, const std::string& name,
+                             const std::string& output, const PipelineOptions& o, Report seed) {
   const auto t0 = Clock::now();
   Report rep = std::move(seed);
   rep.tool = o.tool;
@@ -569,7 +568,6 @@ Report run_pipeline(GDALDatasetH src, const StagedRaster* owned, const std::stri
   if (rep.driver.empty())
     if (GDALDriverH d = GDALGetDatasetDriver(src)) rep.driver = GDALGetDriverShortName(d);
   const int threads = resolve_threads(o.threads);
-  tbb::global_control tbb_threads(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
   StagingOptions staging = o.staging;
   {
     const MemoryBudget whole(o.staging);
@@ -594,12 +592,7 @@ Report run_pipeline(GDALDatasetH src, const StagedRaster* owned, const std::stri
     config.set("GDAL_OVR_CHUNK_MAX_SIZE",
                std::to_string(std::clamp<std::uint64_t>(budget.work_memory() / 2, 2 << 20, 10 << 20)));
   for (const auto& [k, v] : o.config) config.set(k, v);
-  const auto old_cache = GDALGetCacheMax64();
-  GDALSetCacheMax64(static_cast<GIntBig>(budget.block_cache()));
-  struct CacheRestore {
-    GIntBig v;
-    ~CacheRestore() { GDALSetCacheMax64(v); }
-  } cache_restore{old_cache};
+  const detail::CacheShare cache_share(budget.block_cache());
   detail::GdalErrorCapture capture;
 
   // ---- plan: everything is checked before any pixel moves.
@@ -735,6 +728,15 @@ Report run_pipeline(GDALDatasetH src, const StagedRaster* owned, const std::stri
   rep.total_seconds += std::chrono::duration<double>(Clock::now() - t0).count();
   rep.peak_rss_bytes = peak_rss();
   return rep;
+}
+
+// The pipeline runs in a task arena of its own: --threads bounds this conversion's
+// parallel loops without touching other conversions running in the same process.
+Report run_pipeline(GDALDatasetH src, const StagedRaster* owned, const std::string& name, const std::string& output,
+                    const PipelineOptions& o, Report seed) {
+  GDALAllRegister();
+  tbb::task_arena arena(resolve_threads(o.threads));
+  return arena.execute([&] { return run_pipeline_in_arena(src, owned, name, output, o, std::move(seed)); });
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 
 #include <gdal.h>
 
+#include "cogkit/batch.hpp"
 #include "cogkit/error.hpp"
 #include "cogkit/staging.hpp"
 
@@ -57,8 +58,22 @@ class ProgressBar {
 
 void add_common_options(CLI::App& app, CommonArgs& a) {
   auto& o = a.options;
-  app.add_option("INPUT", a.input, "Input raster (GeoTIFF, any GDAL raster, ESRI ASCII grid, XYZ; local or /vsi...)")->required();
-  app.add_option("OUTPUT", a.output, "Output COG (local path or /vsis3/bucket/key)")->required();
+  app.add_option("FILES", a.files,
+                 "INPUT OUTPUT: input raster (GeoTIFF, any GDAL raster, ESRI ASCII grid, XYZ; local or /vsi...) and "
+                 "output COG (local path or /vsis3/bucket/key). With --output-dir: INPUT... (one COG per input)");
+
+  // batch
+  app.add_option("-O,--output-dir", a.output_dir,
+                 "Batch: convert every INPUT (and --inputs-from) in one process, each to DIR/<name>.tif (local or "
+                 "/vsis3/bucket/prefix); one report per output, a failing input does not stop the others")
+      ->group("Batch");
+  app.add_option("--inputs-from", a.inputs_from, "Batch: read more inputs from FILE, one per line ('-': stdin)")
+      ->group("Batch");
+  app.add_option("--jobs", a.jobs,
+                 "Batch: conversions at a time (0 = one per thread); threads and memory budget are split between them")
+      ->group("Batch")
+      ->capture_default_str();
+  app.add_flag("--fail-fast", a.fail_fast, "Batch: start no new input after the first failure")->group("Batch");
 
   // reproject / resample
   app.add_option("-t,--t-srs", o.reproject.t_srs, "Target CRS (EPSG:code, WKT, PROJ string)")->group("Reproject");
@@ -149,6 +164,19 @@ namespace {
 
 void finish_args(CommonArgs& a) {
   auto& o = a.options;
+  if (a.output_dir.empty()) {
+    if (!a.inputs_from.empty()) throw error("options", "", "--inputs-from needs --output-dir");
+    if (a.files.size() != 2)
+      throw error("options", "", "expected INPUT OUTPUT (or --output-dir DIR with INPUT...), got " +
+                                     std::to_string(a.files.size()) + " file argument(s)");
+    a.input = a.files[0];
+    a.output = a.files[1];
+  } else {
+    if (!a.inputs_from.empty())
+      for (auto& f : read_input_list(a.inputs_from)) a.files.push_back(std::move(f));
+    if (a.files.empty()) throw error("options", "", "--output-dir given but no INPUT");
+  }
+  if (a.jobs < 0) throw error("options", "", "--jobs must be 0 (one per thread) or more");
   if (!a.tr.empty()) {
     o.reproject.xres = a.tr[0];
     o.reproject.yres = a.tr[1];
@@ -226,34 +254,76 @@ int run_tool(std::string_view tool, CLI::App& app, CommonArgs& args, int argc, c
 }
 
 namespace {
+
+// The one line a failure prints: "<tool>: <path>: <step>: <message> (GDAL: ...)".
+std::string error_line(std::string_view tool, const std::string& input, const error& e) {
+  std::string path = e.path().empty() ? input : e.path();
+  std::string line = std::string(tool) + ": ";
+  if (!path.empty()) line += path + ": ";
+  line += (e.step().empty() ? std::string() : e.step() + ": ") + e.message();
+  if (!e.gdal_message().empty() && e.message().find(e.gdal_message()) == std::string::npos)
+    line += " (GDAL: " + e.gdal_message() + ")";
+  for (auto& c : line)
+    if (c == '\n') c = ' ';
+  return line;
+}
+
+void write_report(const CommonArgs& args, const std::string& text) {
+  if (!args.report_path.empty()) {
+    std::ofstream f(args.report_path);
+    f << text << "\n";
+    if (!f) throw error("report", args.report_path, "cannot write the report");
+  }
+  if (args.json) std::printf("%s\n", text.c_str());
+}
+
+// --output-dir: every input through run_batch; one error line per failed input, then a
+// summary line; exit status 1 when any input failed.
+int run_batch_job(std::string_view tool, CommonArgs& args, ProgressBar& bar, bool tty,
+                  const std::function<Report(const CommonArgs&)>& job) {
+  const std::vector<BatchItem> items = plan_batch(args.files, args.output_dir);
+  BatchOptions batch;
+  batch.jobs = args.jobs;
+  batch.keep_going = !args.fail_fast;
+  batch.on_done = [&](std::size_t done, std::size_t total, const BatchItem& item, const error* failure) {
+    if (failure) {
+      bar.finish();
+      std::fprintf(stderr, "%s\n", error_line(tool, item.input, *failure).c_str());
+    }
+    if (tty) bar("batch", double(done) / double(total));
+  };
+  const auto outcomes = run_batch(items, args.options, batch, [&](const BatchItem& item, const PipelineOptions& o) {
+    CommonArgs one = args;
+    one.input = item.input;
+    one.output = item.output;
+    one.options = o;
+    return job(one);
+  });
+  bar.finish();
+  write_report(args, batch_report_json(outcomes));
+  const auto failed = std::count_if(outcomes.begin(), outcomes.end(), [](const auto& o) { return o.failure.has_value(); });
+  const auto skipped = std::count_if(outcomes.begin(), outcomes.end(), [](const auto& o) { return o.skipped; });
+  if (failed == 0) return 0;
+  std::fprintf(stderr, "%.*s: %ld of %zu inputs failed%s\n", int(tool.size()), tool.data(), long(failed), outcomes.size(),
+               skipped ? (", " + std::to_string(skipped) + " not started (--fail-fast)").c_str() : "");
+  return 1;
+}
+
 int run_job(std::string_view tool, CommonArgs& args, const std::function<Report(const CommonArgs&)>& job) {
   ProgressBar bar;
   const bool tty = isatty(STDERR_FILENO) && !args.quiet;
   try {
     finish_args(args);
     args.options.tool = std::string(tool);
+    if (!args.output_dir.empty()) return run_batch_job(tool, args, bar, tty, job);
     if (tty) args.options.progress = [&bar](std::string_view s, double f) { bar(s, f); };
     const Report report = job(args);
     bar.finish();
-    const std::string text = report.to_json(2);
-    if (!args.report_path.empty()) {
-      std::ofstream f(args.report_path);
-      f << text << "\n";
-      if (!f) throw error("report", args.report_path, "cannot write the report");
-    }
-    if (args.json) std::printf("%s\n", text.c_str());
+    write_report(args, report.to_json(2));
     return 0;
   } catch (const error& e) {
     bar.finish();
-    std::string path = e.path().empty() ? args.input : e.path();
-    std::string line = std::string(tool) + ": ";
-    if (!path.empty()) line += path + ": ";
-    line += (e.step().empty() ? std::string() : e.step() + ": ") + e.message();
-    if (!e.gdal_message().empty() && e.message().find(e.gdal_message()) == std::string::npos)
-      line += " (GDAL: " + e.gdal_message() + ")";
-    for (auto& c : line)
-      if (c == '\n') c = ' ';
-    std::fprintf(stderr, "%s\n", line.c_str());
+    std::fprintf(stderr, "%s\n", error_line(tool, args.input, e).c_str());
     return 1;
   } catch (const std::exception& e) {
     bar.finish();

@@ -17,7 +17,12 @@ namespace cogkit::cli {
 
 struct CommonArgs {
   PipelineOptions options;
-  std::string input, output;
+  std::string input, output;  // of this conversion (one item of a batch)
+  // Batch: with --output-dir every positional is an input; else INPUT OUTPUT.
+  std::vector<std::string> files;
+  std::string output_dir, inputs_from;
+  int jobs = 0;
+  bool fail_fast = false;
   bool json = false;          // print the report on stdout
   std::string report_path;    // write the report to a file
   bool quiet = false;
@@ -27,11 +32,13 @@ struct CommonArgs {
   std::string bbox;
 };
 
-// Declares the positional INPUT OUTPUT and every pipeline flag on `app`.
+// Declares the positionals (INPUT OUTPUT, or INPUT... with --output-dir), the batch
+// flags and every pipeline flag on `app`.
 void add_common_options(CLI::App& app, CommonArgs& args);
 
 // Runs a tool: parses argv, installs signal cleanup and the progress bar, calls
-// `job` (which returns the report), prints/writes the report. The single catch of
+// `job` (which returns the report) once, or once per input through run_batch with
+// --output-dir, prints/writes the report(s). The single catch of
 // each tool is here: any error becomes one line "<tool>: <path>: <step>: <message>"
 // on stderr and exit status 1. `extra_options` is called after parsing, before the
 // job, to validate tool-specific flags. After the job it ends the process (flushes stdio,

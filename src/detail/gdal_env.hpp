@@ -1,6 +1,7 @@
 // src/detail/gdal_env.hpp — GDAL error capture and scoped configuration (internal).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -24,6 +25,23 @@ class GdalErrorCapture {
 
  private:
   std::size_t start_;
+  std::uint64_t owner_;   // the outermost capture of this thread: jobs on other threads do not see ours
+  bool outermost_;
+};
+
+// GDAL's block cache is one process-wide setting. Each running conversion holds a share
+// of it (its budget's block-cache part); the cache is set to the sum of the shares held
+// and restored to its previous value when the last share is released, so conversions
+// running at once (the batch runner) do not undo each other's settings.
+class CacheShare {
+ public:
+  explicit CacheShare(std::uint64_t bytes);
+  ~CacheShare();
+  CacheShare(const CacheShare&) = delete;
+  CacheShare& operator=(const CacheShare&) = delete;
+
+ private:
+  std::uint64_t bytes_;
 };
 
 // Installs a process-wide handler so diagnostics from GDAL's worker threads are

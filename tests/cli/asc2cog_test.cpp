@@ -132,3 +132,41 @@ TEST(Asc2Cog, ZippedGridWithPrjInside) {
   OSRRelease(a);
   OSRRelease(b);
 }
+
+TEST(Asc2Cog, BatchConvertsEveryInputAndReportsEachFailureOnItsOwnLine) {
+  TempDir dir;
+  fs::create_directory(dir / "out");
+  cogkit::demgen::DemSpec spec;
+  spec.width = 300;
+  spec.height = 200;
+  for (int i = 0; i < 3; ++i) {
+    spec.seed = 10 + i;
+    cogkit::demgen::write_ascii_grid(spec, dir / ("t" + std::to_string(i) + ".asc"));
+  }
+  write_text(dir / "bad.asc", "ncols 3\nnrows 2\nxllcorner 0\nyllcorner 0\ncellsize 1\n1 2 3\n4 5\n");
+  write_text(dir / "list.txt", (dir / "t2.asc") + "\n# comment\n");
+  const auto r = run(asc2cog() + " -O " + (dir / "out") + " " + (dir / "t0.asc") + " " + (dir / "bad.asc") + " " +
+                     (dir / "t1.asc") + " --inputs-from " + (dir / "list.txt") + " --a-srs EPSG:2180 --json -q");
+  EXPECT_EQ(1, r.exit_code);
+  // One line for the bad input (file:line:column, step), one summary line.
+  EXPECT_EQ(2, std::count(r.err.begin(), r.err.end(), '\n')) << r.err;
+  EXPECT_NE(std::string::npos, r.err.find("asc2cog: " + (dir / "bad.asc") + ":7:3: read: expected 6 values")) << r.err;
+  EXPECT_NE(std::string::npos, r.err.find("asc2cog: 1 of 4 inputs failed")) << r.err;
+  const auto reports = nlohmann::json::parse(r.out);
+  ASSERT_EQ(4u, reports.size());
+  EXPECT_TRUE(reports[1].contains("error"));
+  for (const char* name : {"t0", "t1", "t2"}) {
+    const std::string out = dir / ("out/" + std::string(name) + ".tif");
+    cogkit::test::expect_valid_cog(out);
+    const auto cog = cogkit::test::read_raster(out);
+    const auto gdal = cogkit::test::read_raster(dir / (std::string(name) + ".asc"));
+    EXPECT_EQ(0u, cogkit::test::count_differences(gdal, cog, 0.0)) << name;
+  }
+  EXPECT_FALSE(fs::exists(dir / "out/bad.tif"));
+  EXPECT_EQ("asc2cog", reports[2]["tool"]);
+  EXPECT_EQ(dir / "out/t1.tif", reports[2]["output"]);
+  // Without --output-dir, two file arguments are required.
+  const auto one = run(asc2cog() + " " + (dir / "t0.asc"));
+  EXPECT_NE(0, one.exit_code);
+  EXPECT_NE(std::string::npos, one.err.find("expected INPUT OUTPUT")) << one.err;
+}

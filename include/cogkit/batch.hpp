@@ -1,0 +1,76 @@
+// cogkit/batch.hpp — many inputs, one process: the batch runner.
+//
+// Converting thousands of tiles one process each pays GDAL's start-up (~35 ms of dynamic
+// linking for libgdal's ~115 libraries) per tile and leaves cores idle while one tile's last
+// blocks compress. run_batch converts a list of inputs in one process, several at once:
+//
+//   plan_batch(inputs, output_dir)  — output names, checked before any pixel moves
+//                                     (two inputs writing one output, output == input)
+//   run_batch(items, options, ...)  — `jobs` conversions at a time; the memory budget and
+//                                     the threads are split between them, so the whole run
+//                                     stays inside the one budget
+//
+// Each conversion is the same call a single-file run makes (same bytes out, tested), with
+// its own report; a failing input leaves nothing at its output and does not stop the others
+// (unless `keep_going` is false: then no new input starts after the first failure).
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cogkit/error.hpp"
+#include "cogkit/pipeline.hpp"
+#include "cogkit/report.hpp"
+
+namespace cogkit {
+
+struct BatchItem {
+  std::string input, output;
+};
+
+struct BatchOptions {
+  int jobs = 0;             // conversions at a time; 0 = one per thread (at most one per input)
+  bool keep_going = true;   // false: start no new input after a failure
+  // Called after each input ends (from the thread that ran it, serialised): done count,
+  // total, the item, and the error when it failed.
+  std::function<void(std::size_t, std::size_t, const BatchItem&, const error*)> on_done;
+};
+
+struct BatchOutcome {
+  BatchItem item;
+  std::optional<Report> report;   // set when the conversion succeeded
+  std::optional<error> failure;   // set when it failed
+  bool skipped = false;           // not started (keep_going = false after a failure)
+};
+
+// Output path of each input in `output_dir` (a local directory or /vsis3/bucket/prefix):
+// the input's file name without its extension (and without .gz/.zip/.zst) plus
+// `extension`. Throws cogkit::error (step "plan") when two inputs map to the same output,
+// when an output would overwrite its input, or when there are no inputs.
+std::vector<BatchItem> plan_batch(const std::vector<std::string>& inputs, const std::string& output_dir,
+                                  const std::string& extension = ".tif");
+
+// Reads an input list: one path per line, blank lines and lines starting with '#' ignored;
+// "-" reads standard input.
+std::vector<std::string> read_input_list(const std::string& path);
+
+// The conversion of one item, with the per-job options (threads, memory budget) already
+// set. The default is convert(item.input, item.output, options).
+using BatchConvertFn = std::function<Report(const BatchItem&, const PipelineOptions&)>;
+
+// Runs every item; outcomes are in the order of `items`. `options` is the whole run's:
+// its memory budget and threads are divided between the `jobs` running at once.
+std::vector<BatchOutcome> run_batch(const std::vector<BatchItem>& items, const PipelineOptions& options,
+                                    const BatchOptions& batch = {}, const BatchConvertFn& convert_one = {});
+
+// The run's JSON: an array, in input order, of each output's report, or for inputs that
+// failed or were skipped {"input", "output", "error"} / {"input", "output", "skipped": true}.
+std::string batch_report_json(const std::vector<BatchOutcome>& outcomes, int indent = 2);
+
+// Number of conversions run_batch runs at once for `items` inputs.
+int batch_jobs(const BatchOptions& batch, const PipelineOptions& options, std::size_t items);
+
+}  // namespace cogkit
