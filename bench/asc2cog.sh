@@ -9,7 +9,9 @@
 # asc2cog/gdal_translate, peak RSS of both (/usr/bin/time %M), asc2cog's parse speed
 # (MB/s wall and MB per CPU-second, from its report) and its memory budget.
 # The last row repeats the big grid with --memory-budget 256MB (file staging, RSS bound).
-# Env: ASC2COG_ARGS (extra asc2cog flags, e.g. "--memory-budget 1GB"), REPEAT (default 1).
+# Then the batch case (TILES tiles of 1000x1000, default 16): one gdal_translate process per
+# tile, in sequence and with `xargs -P <cores>`, vs one `asc2cog -O DIR` process for all.
+# Env: ASC2COG_ARGS (extra asc2cog flags, e.g. "--memory-budget 1GB"), REPEAT (default 1), TILES.
 set -euo pipefail
 BUILD=${1:-build}
 WORK=${2:-/tmp/cogkit-bench-asc2cog}
@@ -73,4 +75,38 @@ PY
   done
 done
 echo "ratio = asc2cog time / gdal_translate time (target <= 0.3); RSS = peak resident set (/usr/bin/time %M)."
+
+# ---- batch: TILES tiles of 1000x1000, many processes vs one.
+TILES=${TILES:-16}
+mkdir -p "$WORK/tiles" "$WORK/tiles.gdal" "$WORK/tiles.cogkit"
+for ((t = 1; t <= TILES; t++)); do
+  f=$WORK/tiles/t$t.asc
+  [[ -s $f ]] || "$DEMGEN" "$f" --format asc --width 1000 --height 1000 --lakes 3 --dropouts 0.01 --epsg 0 \
+    --seed "$t" --origin-x $((500000 + 5000 * t)) >/dev/null
+done
+cat "$WORK"/tiles/*.asc >/dev/null
+cores=$(nproc)
+gdal_one='gdal_translate -q -of COG -co COMPRESS=DEFLATE -co PREDICTOR=YES "$1" "$2/$(basename "$1" .asc).tif"'
+printf '\n%-26s %10s %12s %14s %10s %8s %8s\n' "batch ($TILES tiles 1000x1000)" gdal_seq_s "gdal_P${cores}_s" asc2cog_-O_s per_tile_s ratio ratio_P
+for ((i = 0; i < REPEAT; i++)); do
+  rm -f "$WORK"/tiles.gdal/*.tif "$WORK"/tiles.cogkit/*.tif
+  read -r gseq _ < <(measure gdalseq bash -c 'for f in "$1"/*.asc; do sh -c "$2" _ "$f" "$3" || exit 1; done' _ \
+    "$WORK/tiles" "$gdal_one" "$WORK/tiles.gdal")
+  rm -f "$WORK"/tiles.gdal/*.tif
+  read -r gpar _ < <(measure gdalpar bash -c 'ls "$1"/*.asc | xargs -P "$4" -I{} sh -c "$2" _ {} "$3"' _ \
+    "$WORK/tiles" "$gdal_one" "$WORK/tiles.gdal" "$cores")
+  # shellcheck disable=SC2086
+  read -r cb ckb < <(measure cogkitbatch "$ASC2COG" -O "$WORK/tiles.cogkit" "$WORK"/tiles/*.asc --compress DEFLATE -q ${ASC2COG_ARGS:-})
+  n_ok=$(ls "$WORK"/tiles.cogkit/*.tif | wc -l)
+  [[ $n_ok -eq $TILES ]] || { echo "asc2cog -O wrote $n_ok of $TILES tiles" >&2; exit 1; }
+  # Same pixels and overviews as gdal_translate's (first and last tile).
+  for t in 1 "$TILES"; do
+    /usr/bin/python3 "$(dirname "$0")/compare_cogs.py" "$WORK/tiles.gdal/t$t.tif" "$WORK/tiles.cogkit/t$t.tif" >/dev/null || {
+      echo "tile t$t differs from gdal_translate's" >&2; exit 1; }
+  done
+  awk -v s="$gseq" -v p="$gpar" -v c="$cb" -v n="$TILES" -v rss="$ckb" -v cores="$cores" 'BEGIN{
+    printf "%-26s %10.2f %12.2f %14.2f %10.3f %8.3f %8.3f   asc2cog RSS %d MB, %d jobs\n", "", s, p, c, c / n, c / s, c / p, rss / 1024, cores }'
+done
+echo "ratio = asc2cog -O (all tiles, one process) / gdal_translate one process per tile in sequence (target <= 0.3);"
+echo "ratio_P = the same against gdal_translate run $cores processes at a time (xargs -P)."
 echo "asc2cog report of the last run: $WORK/cogkit.stdout"

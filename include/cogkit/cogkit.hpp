@@ -2,6 +2,7 @@
 #pragma once
 
 #include "cogkit/ascii_grid.hpp"
+#include "cogkit/batch.hpp"
 #include "cogkit/clip.hpp"
 #include "cogkit/cog.hpp"
 #include "cogkit/error.hpp"
