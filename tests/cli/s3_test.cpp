@@ -102,5 +102,39 @@ TEST(S3Publish, AFailedUploadLeavesNoObject) {
     EXPECT_EQ(e.path().filename().string().find(".cogkit-"), std::string::npos) << "left behind: " << e.path();
 }
 
+TEST(S3Publish, BatchUploadsEachCompleteOutputAndNothingForAFailedInput) {
+  COGKIT_REQUIRE_S3(env);
+  test::TempDir dir;
+  demgen::DemSpec s;
+  s.width = 600;
+  s.height = 550;
+  for (int i = 0; i < 2; ++i) {
+    s.seed = 20 + i;
+    demgen::write_raster(s, dir / ("d" + std::to_string(i) + ".tif"));
+  }
+  std::ofstream(dir / "broken.tif") << "not a raster";
+  const std::string prefix = "/vsis3/" + env.bucket + "/batch-" + dir.path().filename().string();
+  const auto r = test::run(env.exports + test::tool("cogify") + " -O " + prefix + " " + (dir / "d0.tif") + " " +
+                           (dir / "broken.tif") + " " + (dir / "d1.tif") + " -q --json --tmpdir " + dir.path().string());
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("broken.tif"), std::string::npos) << r.err;
+  const auto reports = nlohmann::json::parse(r.out);
+  ASSERT_EQ(reports.size(), 3u);
+  for (int i : {0, 2}) {
+    const std::string key = reports[i]["output"];
+    EXPECT_EQ(key, prefix + "/d" + std::to_string(i / 2) + ".tif");
+    const std::string remote = read_remote(env, key);
+    ASSERT_EQ(remote.size(), reports[i]["output_bytes"].get<std::size_t>()) << key;
+    const std::string copy = dir / ("downloaded" + std::to_string(i) + ".tif");
+    std::ofstream(copy, std::ios::binary) << remote;
+    EXPECT_EQ(sha256_file(copy), reports[i]["sha256"]);
+    test::expect_valid_cog(copy);
+  }
+  EXPECT_TRUE(reports[1].contains("error"));
+  EXPECT_TRUE(read_remote(env, prefix + "/broken.tif").empty()) << "no object for a failed input";
+  for (const auto& e : fs::directory_iterator(dir.path()))
+    EXPECT_EQ(e.path().filename().string().find(".cogkit-"), std::string::npos) << "left behind: " << e.path();
+}
+
 }  // namespace
 }  // namespace cogkit
