@@ -9,8 +9,10 @@
 #include <mutex>
 #include <thread>
 
+#include <cpl_vsi.h>
 #include <nlohmann/json.hpp>
 
+#include "cogkit/cog.hpp"
 #include "cogkit/staging.hpp"
 
 namespace cogkit {
@@ -55,6 +57,12 @@ void check_distinct(const std::vector<BatchItem>& items) {
       throw error("plan", items[i].input,
                   "writes the same output as " + items[it->second].input + " (" + items[i].output + ")");
   }
+}
+
+bool output_is_complete(const std::string& output) {
+  VSIStatBufL st;
+  if (VSIStatExL(output.c_str(), &st, VSI_STAT_EXISTS_FLAG) != 0) return false;
+  return validate_cog(output).valid;
 }
 
 }  // namespace
@@ -108,7 +116,7 @@ std::string batch_report_json(const std::vector<BatchOutcome>& outcomes, int ind
     if (o.failure)
       j["error"] = o.failure->what();
     else
-      j["skipped"] = true;
+      j["skipped"] = o.skipped;
     all.push_back(std::move(j));
   }
   return all.dump(indent);
@@ -145,10 +153,17 @@ std::vector<BatchOutcome> run_batch(const std::vector<BatchItem>& items, const P
       if (i >= items.size()) return;
       BatchOutcome& out = outcomes[i];
       if (stop.load()) {
-        out.skipped = true;
+        out.skipped = "not started: an earlier input failed (keep_going is false)";
         continue;
       }
       try {
+        if (batch.skip_existing && output_is_complete(items[i].output)) {
+          out.skipped = "the output exists and is a valid COG";
+          std::lock_guard lock(done_mutex);
+          ++done;
+          if (batch.on_done) batch.on_done(done, items.size(), items[i], nullptr);
+          continue;
+        }
         out.report = convert_one ? convert_one(items[i], per_job) : convert(items[i].input, items[i].output, per_job);
       } catch (const error& e) {
         out.failure = e;

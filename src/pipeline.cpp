@@ -735,7 +735,12 @@ Report run_pipeline_in_arena(GDALDatasetH src, const StagedRaster* owned, const 
 Report run_pipeline(GDALDatasetH src, const StagedRaster* owned, const std::string& name, const std::string& output,
                     const PipelineOptions& o, Report seed) {
   GDALAllRegister();
-  tbb::task_arena arena(resolve_threads(o.threads));
+  const int threads = resolve_threads(o.threads);
+  // Already in an arena of that size (the default one, for a lone conversion on all cores):
+  // no nested arena, whose workers would have to migrate from the outer one.
+  if (threads == tbb::this_task_arena::max_concurrency())
+    return run_pipeline_in_arena(src, owned, name, output, o, std::move(seed));
+  tbb::task_arena arena(threads);
   return arena.execute([&] { return run_pipeline_in_arena(src, owned, name, output, o, std::move(seed)); });
 }
 

@@ -118,7 +118,7 @@ TEST(Batch, EachOutputIsTheSingleConversionsBytesAndFailuresStayIsolated) {
   for (std::size_t i = 0; i < items.size(); ++i) {
     const auto& o = outcomes[i];
     EXPECT_EQ(items[i].input, o.item.input);
-    EXPECT_FALSE(o.skipped);
+    EXPECT_TRUE(o.skipped.empty());
     if (o.item.input == dir / "bad.asc" || o.item.input == dir / "missing.asc") {
       ASSERT_TRUE(o.failure.has_value()) << o.item.input;
       EXPECT_FALSE(o.report.has_value());
@@ -161,10 +161,40 @@ TEST(Batch, FailFastStartsNothingAfterAFailure) {
   const auto outcomes = run_batch(plan_batch(inputs, dir / "out"), options_with(1, 64 << 20), batch);
   ASSERT_EQ(2u, outcomes.size());
   EXPECT_TRUE(outcomes[0].failure.has_value());
-  EXPECT_TRUE(outcomes[1].skipped);
+  EXPECT_FALSE(outcomes[1].skipped.empty());
   EXPECT_FALSE(outcomes[1].report.has_value());
   EXPECT_FALSE(fs::exists(dir / "out/good.tif"));
-  EXPECT_TRUE(nlohmann::json::parse(batch_report_json(outcomes))[1]["skipped"].get<bool>());
+  EXPECT_TRUE(nlohmann::json::parse(batch_report_json(outcomes))[1].contains("skipped"));
+}
+
+TEST(Batch, SkipExistingResumesARunAndRedoesIncompleteOutputs) {
+  test::TempDir dir;
+  fs::create_directory(dir / "out");
+  std::vector<std::string> inputs;
+  for (std::uint32_t i = 1; i <= 3; ++i) inputs.push_back(write_tile(dir, "r" + std::to_string(i) + ".asc", i));
+  const auto items = plan_batch(inputs, dir / "out");
+  const PipelineOptions o = options_with(2, 128 << 20);
+  // A finished output for r1; a truncated file (as a crashed non-cogkit writer would leave) for r2.
+  convert(inputs[0], items[0].output, o);
+  const auto r1_time = fs::last_write_time(items[0].output);
+  const std::string r1_bytes = test::read_file(items[0].output);
+  {
+    convert(inputs[1], items[1].output, o);
+    const std::string full = test::read_file(items[1].output);
+    std::ofstream(items[1].output, std::ios::binary | std::ios::trunc) << full.substr(0, full.size() / 3);
+  }
+  BatchOptions batch;
+  batch.skip_existing = true;
+  const auto outcomes = run_batch(items, o, batch);
+  EXPECT_EQ("the output exists and is a valid COG", outcomes[0].skipped);
+  EXPECT_FALSE(outcomes[0].report.has_value());
+  EXPECT_EQ(r1_time, fs::last_write_time(items[0].output));
+  EXPECT_EQ(r1_bytes, test::read_file(items[0].output));
+  for (int i : {1, 2}) {
+    EXPECT_TRUE(outcomes[i].skipped.empty()) << i;
+    ASSERT_TRUE(outcomes[i].report.has_value()) << (outcomes[i].failure ? outcomes[i].failure->what() : "");
+    test::expect_valid_cog(items[i].output);
+  }
 }
 
 TEST(Batch, JobsNeverExceedInputsOrThreads) {

@@ -74,6 +74,9 @@ void add_common_options(CLI::App& app, CommonArgs& a) {
       ->group("Batch")
       ->capture_default_str();
   app.add_flag("--fail-fast", a.fail_fast, "Batch: start no new input after the first failure")->group("Batch");
+  app.add_flag("--skip-existing", a.skip_existing,
+               "Batch: do not convert inputs whose output already exists and is a valid COG (resume a run)")
+      ->group("Batch");
 
   // reproject / resample
   app.add_option("-t,--t-srs", o.reproject.t_srs, "Target CRS (EPSG:code, WKT, PROJ string)")->group("Reproject");
@@ -285,6 +288,7 @@ int run_batch_job(std::string_view tool, CommonArgs& args, ProgressBar& bar, boo
   BatchOptions batch;
   batch.jobs = args.jobs;
   batch.keep_going = !args.fail_fast;
+  batch.skip_existing = args.skip_existing;
   batch.on_done = [&](std::size_t done, std::size_t total, const BatchItem& item, const error* failure) {
     if (failure) {
       bar.finish();
@@ -302,7 +306,9 @@ int run_batch_job(std::string_view tool, CommonArgs& args, ProgressBar& bar, boo
   bar.finish();
   write_report(args, batch_report_json(outcomes));
   const auto failed = std::count_if(outcomes.begin(), outcomes.end(), [](const auto& o) { return o.failure.has_value(); });
-  const auto skipped = std::count_if(outcomes.begin(), outcomes.end(), [](const auto& o) { return o.skipped; });
+  const auto skipped = std::count_if(outcomes.begin(), outcomes.end(), [](const auto& o) {
+    return o.skipped.rfind("not started", 0) == 0;
+  });
   if (failed == 0) return 0;
   std::fprintf(stderr, "%.*s: %ld of %zu inputs failed%s\n", int(tool.size()), tool.data(), long(failed), outcomes.size(),
                skipped ? (", " + std::to_string(skipped) + " not started (--fail-fast)").c_str() : "");

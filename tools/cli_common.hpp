@@ -22,7 +22,7 @@ struct CommonArgs {
   std::vector<std::string> files;
   std::string output_dir, inputs_from;
   int jobs = 0;
-  bool fail_fast = false;
+  bool fail_fast = false, skip_existing = false;
   bool json = false;          // print the report on stdout
   std::string report_path;    // write the report to a file
   bool quiet = false;

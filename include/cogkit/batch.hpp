@@ -34,6 +34,10 @@ struct BatchItem {
 struct BatchOptions {
   int jobs = 0;             // conversions at a time; 0 = one per thread (at most one per input)
   bool keep_going = true;   // false: start no new input after a failure
+  // true: an input whose output already exists and passes validate_cog is not converted
+  // again (resuming an interrupted or partly failed run; outputs are only ever renamed or
+  // uploaded complete, so an existing one is a finished one).
+  bool skip_existing = false;
   // Called after each input ends (from the thread that ran it, serialised): done count,
   // total, the item, and the error when it failed.
   std::function<void(std::size_t, std::size_t, const BatchItem&, const error*)> on_done;
@@ -43,7 +47,7 @@ struct BatchOutcome {
   BatchItem item;
   std::optional<Report> report;   // set when the conversion succeeded
   std::optional<error> failure;   // set when it failed
-  bool skipped = false;           // not started (keep_going = false after a failure)
+  std::string skipped;            // why it was not converted ("" when it was attempted)
 };
 
 // Output path of each input in `output_dir` (a local directory or /vsis3/bucket/prefix):
@@ -67,7 +71,7 @@ std::vector<BatchOutcome> run_batch(const std::vector<BatchItem>& items, const P
                                     const BatchOptions& batch = {}, const BatchConvertFn& convert_one = {});
 
 // The run's JSON: an array, in input order, of each output's report, or for inputs that
-// failed or were skipped {"input", "output", "error"} / {"input", "output", "skipped": true}.
+// failed or were skipped {"input", "output", "error"} / {"input", "output", "skipped": reason}.
 std::string batch_report_json(const std::vector<BatchOutcome>& outcomes, int indent = 2);
 
 // Number of conversions run_batch runs at once for `items` inputs.
