@@ -55,6 +55,20 @@ TEST(Asc2Cog, ConvertsAGeneratedDemLikeGdalReadsIt) {
   ASSERT_TRUE(cog.nodata.has_value());
   EXPECT_EQ(*gdal.nodata, *cog.nodata);
   EXPECT_EQ(0u, cogkit::test::count_differences(gdal, cog, 0.0));
+  // The report's statistics (taken straight from the reader's pixels) are those of the values.
+  double mn = INFINITY, mx = -INFINITY, sum = 0, sumsq = 0;
+  std::uint64_t n = 0;
+  for (double v : gdal.values)
+    if (v != *gdal.nodata) {
+      mn = std::min(mn, v), mx = std::max(mx, v), sum += v, sumsq += v * v, ++n;
+    }
+  const auto& st = report["bands_stats"][0];
+  EXPECT_EQ(n, st["valid_pixels"].get<std::uint64_t>());
+  EXPECT_DOUBLE_EQ(mn, st["min"].get<double>());
+  EXPECT_DOUBLE_EQ(mx, st["max"].get<double>());
+  EXPECT_NEAR(sum / double(n), st["mean"].get<double>(), 1e-9 * std::fabs(sum / double(n)));
+  const double sd = std::sqrt(sumsq / double(n) - (sum / double(n)) * (sum / double(n)));
+  EXPECT_NEAR(sd, st["stddev"].get<double>(), 1e-6 * sd);
   OGRSpatialReferenceH want = OSRNewSpatialReference(nullptr), got = OSRNewSpatialReference(cog.wkt.c_str());
   OSRImportFromEPSG(want, 2180);
   EXPECT_TRUE(OSRIsSame(want, got));
