@@ -104,22 +104,35 @@ std::vector<std::string> read_input_list(const std::string& path) {
   return out;
 }
 
-std::string batch_report_json(const std::vector<BatchOutcome>& outcomes, int indent) {
+namespace {
+nlohmann::ordered_json outcome_json(const BatchOutcome& o) {
   using json = nlohmann::ordered_json;
-  json all = json::array();
-  for (const auto& o : outcomes) {
-    if (o.report) {
-      all.push_back(json::parse(o.report->to_json(-1)));
-      continue;
-    }
-    json j{{"input", o.item.input}, {"output", o.item.output}};
-    if (o.failure)
-      j["error"] = o.failure->what();
-    else
-      j["skipped"] = o.skipped;
-    all.push_back(std::move(j));
-  }
+  if (o.report) return json::parse(o.report->to_json(-1));
+  json j{{"input", o.item.input}, {"output", o.item.output}};
+  if (o.failure)
+    j["error"] = o.failure->what();
+  else
+    j["skipped"] = o.skipped;
+  return j;
+}
+}  // namespace
+
+std::string batch_report_line(const BatchOutcome& outcome) { return outcome_json(outcome).dump(-1); }
+
+std::string batch_report_json(const std::vector<BatchOutcome>& outcomes, int indent) {
+  nlohmann::ordered_json all = nlohmann::ordered_json::array();
+  for (const auto& o : outcomes) all.push_back(outcome_json(o));
   return all.dump(indent);
+}
+
+std::vector<std::string> shard_inputs(const std::vector<std::string>& inputs, int index, int count) {
+  if (count < 1 || index < 0 || index >= count)
+    throw error("options", "", "shard " + std::to_string(index) + "/" + std::to_string(count) +
+                                   ": expected INDEX/COUNT with 0 <= INDEX < COUNT");
+  std::vector<std::string> out;
+  for (std::size_t i = static_cast<std::size_t>(index); i < inputs.size(); i += static_cast<std::size_t>(count))
+    out.push_back(inputs[i]);
+  return out;
 }
 
 int batch_jobs(const BatchOptions& batch, const PipelineOptions& options, std::size_t items) {
@@ -161,7 +174,7 @@ std::vector<BatchOutcome> run_batch(const std::vector<BatchItem>& items, const P
           out.skipped = "the output exists and is a valid COG";
           std::lock_guard lock(done_mutex);
           ++done;
-          if (batch.on_done) batch.on_done(done, items.size(), items[i], nullptr);
+          if (batch.on_done) batch.on_done(done, items.size(), out);
           continue;
         }
         out.report = convert_one ? convert_one(items[i], per_job) : convert(items[i].input, items[i].output, per_job);
@@ -173,7 +186,7 @@ std::vector<BatchOutcome> run_batch(const std::vector<BatchItem>& items, const P
       if (out.failure && !batch.keep_going) stop = true;
       std::lock_guard lock(done_mutex);
       ++done;
-      if (batch.on_done) batch.on_done(done, items.size(), items[i], out.failure ? &*out.failure : nullptr);
+      if (batch.on_done) batch.on_done(done, items.size(), out);
     }
   };
   std::vector<std::thread> pool;

@@ -2,6 +2,7 @@
 // each output the same bytes as a single conversion, failures isolated, budget split.
 #include "cogkit/batch.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -104,9 +105,11 @@ TEST(Batch, EachOutputIsTheSingleConversionsBytesAndFailuresStayIsolated) {
   BatchOptions batch;
   batch.jobs = 3;
   std::size_t calls = 0, failures = 0;
-  batch.on_done = [&](std::size_t done, std::size_t total, const BatchItem&, const error* e) {
+  std::vector<std::string> lines;
+  batch.on_done = [&](std::size_t done, std::size_t total, const BatchOutcome& outcome) {
     ++calls;
-    failures += e != nullptr;
+    failures += outcome.failure.has_value();
+    lines.push_back(batch_report_line(outcome));
     EXPECT_EQ(calls, done);
     EXPECT_EQ(items.size(), total);
   };
@@ -139,6 +142,17 @@ TEST(Batch, EachOutputIsTheSingleConversionsBytesAndFailuresStayIsolated) {
   const auto& bad = outcomes[2];
   ASSERT_TRUE(bad.failure.has_value());
   EXPECT_NE(std::string::npos, bad.failure->path().find("bad.asc:")) << bad.failure->what();
+
+  // One JSON line per input as it ended: every input once.
+  std::vector<std::string> seen;
+  for (const auto& line : lines) {
+    ASSERT_EQ(std::string::npos, line.find('\n'));
+    seen.push_back(nlohmann::json::parse(line)["input"]);
+  }
+  std::sort(seen.begin(), seen.end());
+  std::vector<std::string> want = inputs;
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(want, seen);
 
   const auto json = nlohmann::json::parse(batch_report_json(outcomes));
   ASSERT_TRUE(json.is_array());
@@ -195,6 +209,16 @@ TEST(Batch, SkipExistingResumesARunAndRedoesIncompleteOutputs) {
     ASSERT_TRUE(outcomes[i].report.has_value()) << (outcomes[i].failure ? outcomes[i].failure->what() : "");
     test::expect_valid_cog(items[i].output);
   }
+}
+
+TEST(BatchPlan, ShardsPartitionTheInputs) {
+  const std::vector<std::string> in = {"a", "b", "c", "d", "e"};
+  EXPECT_EQ((std::vector<std::string>{"a", "c", "e"}), shard_inputs(in, 0, 2));
+  EXPECT_EQ((std::vector<std::string>{"b", "d"}), shard_inputs(in, 1, 2));
+  EXPECT_EQ(in, shard_inputs(in, 0, 1));
+  EXPECT_TRUE(shard_inputs(in, 6, 7).empty());
+  EXPECT_THROW(shard_inputs(in, 2, 2), error);
+  EXPECT_THROW(shard_inputs(in, 0, 0), error);
 }
 
 TEST(Batch, JobsNeverExceedInputsOrThreads) {

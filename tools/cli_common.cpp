@@ -74,6 +74,10 @@ void add_common_options(CLI::App& app, CommonArgs& a) {
       ->group("Batch")
       ->capture_default_str();
   app.add_flag("--fail-fast", a.fail_fast, "Batch: start no new input after the first failure")->group("Batch");
+  app.add_option("--shard", a.shard,
+                 "Batch: convert only shard INDEX/COUNT of the inputs (every COUNT-th from INDEX, 0-based), e.g. one "
+                 "per pod of a Kubernetes indexed job")
+      ->group("Batch");
   app.add_flag("--skip-existing", a.skip_existing,
                "Batch: do not convert inputs whose output already exists and is a valid COG (resume a run)")
       ->group("Batch");
@@ -156,8 +160,10 @@ void add_common_options(CLI::App& app, CommonArgs& a) {
       ->check(CLI::IsMember({"memory", "file"}));
 
   // report
-  app.add_flag("--json", a.json, "Print the JSON report on stdout")->group("Report");
-  app.add_option("--report", a.report_path, "Write the JSON report to FILE")->group("Report");
+  app.add_flag("--json", a.json, "Print the JSON report on stdout (batch: one JSON line per input, as each ends)")
+      ->group("Report");
+  app.add_option("--report", a.report_path, "Write the JSON report to FILE (batch: JSON Lines, one per input)")
+      ->group("Report");
   app.add_flag("-q,--quiet", a.quiet, "No progress bar")->group("Report");
   app.add_flag("--no-validate", [&o](std::int64_t) { o.validate = false; }, "Skip the COG layout check")
       ->group("Report");
@@ -169,6 +175,7 @@ void finish_args(CommonArgs& a) {
   auto& o = a.options;
   if (a.output_dir.empty()) {
     if (!a.inputs_from.empty()) throw error("options", "", "--inputs-from needs --output-dir");
+    if (!a.shard.empty()) throw error("options", "", "--shard needs --output-dir");
     if (a.files.size() != 2)
       throw error("options", "", "expected INPUT OUTPUT (or --output-dir DIR with INPUT...), got " +
                                      std::to_string(a.files.size()) + " file argument(s)");
@@ -281,18 +288,40 @@ void write_report(const CommonArgs& args, const std::string& text) {
 }
 
 // --output-dir: every input through run_batch; one error line per failed input, then a
-// summary line; exit status 1 when any input failed.
+// summary line; exit status 1 when any input failed. Reports are JSON Lines, one per input,
+// written (and flushed) as each input ends.
 int run_batch_job(std::string_view tool, CommonArgs& args, ProgressBar& bar, bool tty,
                   const std::function<Report(const CommonArgs&)>& job) {
-  const std::vector<BatchItem> items = plan_batch(args.files, args.output_dir);
+  std::vector<std::string> inputs = args.files;
+  if (!args.shard.empty()) {
+    int index = -1, count = 0;
+    char slash = 0;
+    std::istringstream in(args.shard);
+    if (!(in >> index >> slash >> count) || slash != '/' || !in.eof())
+      throw error("options", "", "--shard expects INDEX/COUNT (e.g. 0/8), got '" + args.shard + "'");
+    inputs = shard_inputs(inputs, index, count);
+    if (inputs.empty()) return 0;  // more shards than inputs: nothing for this one
+  }
+  const std::vector<BatchItem> items = plan_batch(inputs, args.output_dir);
+  std::ofstream report_file;
+  if (!args.report_path.empty()) {
+    report_file.open(args.report_path);
+    if (!report_file) throw error("report", args.report_path, "cannot write the report");
+  }
   BatchOptions batch;
   batch.jobs = args.jobs;
   batch.keep_going = !args.fail_fast;
   batch.skip_existing = args.skip_existing;
-  batch.on_done = [&](std::size_t done, std::size_t total, const BatchItem& item, const error* failure) {
-    if (failure) {
+  batch.on_done = [&](std::size_t done, std::size_t total, const BatchOutcome& outcome) {
+    if (outcome.failure) {
       bar.finish();
-      std::fprintf(stderr, "%s\n", error_line(tool, item.input, *failure).c_str());
+      std::fprintf(stderr, "%s\n", error_line(tool, outcome.item.input, *outcome.failure).c_str());
+    }
+    const std::string line = batch_report_line(outcome);
+    if (report_file.is_open()) report_file << line << std::endl;
+    if (args.json) {
+      std::printf("%s\n", line.c_str());
+      std::fflush(stdout);
     }
     if (tty) bar("batch", double(done) / double(total));
   };
@@ -304,7 +333,15 @@ int run_batch_job(std::string_view tool, CommonArgs& args, ProgressBar& bar, boo
     return job(one);
   });
   bar.finish();
-  write_report(args, batch_report_json(outcomes));
+  // Inputs never started (--fail-fast) have no on_done call: their lines come last.
+  for (const auto& o : outcomes)
+    if (o.skipped.rfind("not started", 0) == 0) {
+      const std::string line = batch_report_line(o);
+      if (report_file.is_open()) report_file << line << "\n";
+      if (args.json) std::printf("%s\n", line.c_str());
+    }
+  if (report_file.is_open() && !report_file.flush())
+    throw error("report", args.report_path, "cannot write the report");
   const auto failed = std::count_if(outcomes.begin(), outcomes.end(), [](const auto& o) { return o.failure.has_value(); });
   const auto skipped = std::count_if(outcomes.begin(), outcomes.end(), [](const auto& o) {
     return o.skipped.rfind("not started", 0) == 0;
@@ -314,6 +351,7 @@ int run_batch_job(std::string_view tool, CommonArgs& args, ProgressBar& bar, boo
                skipped ? (", " + std::to_string(skipped) + " not started (--fail-fast)").c_str() : "");
   return 1;
 }
+
 
 int run_job(std::string_view tool, CommonArgs& args, const std::function<Report(const CommonArgs&)>& job) {
   ProgressBar bar;

@@ -20,7 +20,7 @@ struct CommonArgs {
   std::string input, output;  // of this conversion (one item of a batch)
   // Batch: with --output-dir every positional is an input; else INPUT OUTPUT.
   std::vector<std::string> files;
-  std::string output_dir, inputs_from;
+  std::string output_dir, inputs_from, shard;
   int jobs = 0;
   bool fail_fast = false, skip_existing = false;
   bool json = false;          // print the report on stdout

@@ -31,6 +31,18 @@ struct BatchItem {
   std::string input, output;
 };
 
+
+struct BatchOutcome {
+  BatchItem item;
+  std::optional<Report> report;   // set when the conversion succeeded
+  std::optional<error> failure;   // set when it failed
+  std::string skipped;            // why it was not converted ("" when it was attempted)
+};
+
+// Called after each input ends (from the thread that ran it, one call at a time): inputs
+// ended so far, total, and the outcome.
+using BatchDoneFn = std::function<void(std::size_t, std::size_t, const BatchOutcome&)>;
+
 struct BatchOptions {
   int jobs = 0;             // conversions at a time; 0 = one per thread (at most one per input)
   bool keep_going = true;   // false: start no new input after a failure
@@ -38,16 +50,7 @@ struct BatchOptions {
   // again (resuming an interrupted or partly failed run; outputs are only ever renamed or
   // uploaded complete, so an existing one is a finished one).
   bool skip_existing = false;
-  // Called after each input ends (from the thread that ran it, serialised): done count,
-  // total, the item, and the error when it failed.
-  std::function<void(std::size_t, std::size_t, const BatchItem&, const error*)> on_done;
-};
-
-struct BatchOutcome {
-  BatchItem item;
-  std::optional<Report> report;   // set when the conversion succeeded
-  std::optional<error> failure;   // set when it failed
-  std::string skipped;            // why it was not converted ("" when it was attempted)
+  BatchDoneFn on_done;
 };
 
 // Output path of each input in `output_dir` (a local directory or /vsis3/bucket/prefix):
@@ -70,9 +73,19 @@ using BatchConvertFn = std::function<Report(const BatchItem&, const PipelineOpti
 std::vector<BatchOutcome> run_batch(const std::vector<BatchItem>& items, const PipelineOptions& options,
                                     const BatchOptions& batch = {}, const BatchConvertFn& convert_one = {});
 
+// One input's outcome as one line of JSON (no newline): its report, or {"input", "output",
+// "error"} / {"input", "output", "skipped": reason}. The tools write these as JSON Lines while
+// the run goes on, so a run that is killed still leaves the reports of what it finished.
+std::string batch_report_line(const BatchOutcome& outcome);
+
 // The run's JSON: an array, in input order, of each output's report, or for inputs that
 // failed or were skipped {"input", "output", "error"} / {"input", "output", "skipped": reason}.
 std::string batch_report_json(const std::vector<BatchOutcome>& outcomes, int indent = 2);
+
+// Inputs of shard `index` of `count` (0-based): every count-th input from index on, for
+// Kubernetes indexed jobs and similar fan-outs. Throws cogkit::error (step "options") unless
+// 0 <= index < count.
+std::vector<std::string> shard_inputs(const std::vector<std::string>& inputs, int index, int count);
 
 // Number of conversions run_batch runs at once for `items` inputs.
 int batch_jobs(const BatchOptions& batch, const PipelineOptions& options, std::size_t items);

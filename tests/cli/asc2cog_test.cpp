@@ -3,6 +3,8 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <sstream>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -166,9 +168,15 @@ TEST(Asc2Cog, BatchConvertsEveryInputAndReportsEachFailureOnItsOwnLine) {
   EXPECT_EQ(2, std::count(r.err.begin(), r.err.end(), '\n')) << r.err;
   EXPECT_NE(std::string::npos, r.err.find("asc2cog: " + (dir / "bad.asc") + ":7:3: read: expected 6 values")) << r.err;
   EXPECT_NE(std::string::npos, r.err.find("asc2cog: 1 of 4 inputs failed")) << r.err;
-  const auto reports = nlohmann::json::parse(r.out);
-  ASSERT_EQ(4u, reports.size());
-  EXPECT_TRUE(reports[1].contains("error"));
+  // --json in a batch: one JSON line per input, in the order they ended.
+  std::map<std::string, nlohmann::json> reports;
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);) {
+    auto j = nlohmann::json::parse(line);
+    reports[j["input"].get<std::string>()] = j;
+  }
+  ASSERT_EQ(4u, reports.size()) << r.out;
+  EXPECT_TRUE(reports[dir / "bad.asc"].contains("error"));
   for (const char* name : {"t0", "t1", "t2"}) {
     const std::string out = dir / ("out/" + std::string(name) + ".tif");
     cogkit::test::expect_valid_cog(out);
@@ -177,8 +185,16 @@ TEST(Asc2Cog, BatchConvertsEveryInputAndReportsEachFailureOnItsOwnLine) {
     EXPECT_EQ(0u, cogkit::test::count_differences(gdal, cog, 0.0)) << name;
   }
   EXPECT_FALSE(fs::exists(dir / "out/bad.tif"));
-  EXPECT_EQ("asc2cog", reports[2]["tool"]);
-  EXPECT_EQ(dir / "out/t1.tif", reports[2]["output"]);
+  EXPECT_EQ("asc2cog", reports[dir / "t1.asc"]["tool"]);
+  EXPECT_EQ(dir / "out/t1.tif", reports[dir / "t1.asc"]["output"]);
+  // --shard 1/2 of the same four inputs converts the second and the fourth only.
+  fs::create_directory(dir / "half");
+  const auto h = run(asc2cog() + " -O " + (dir / "half") + " " + (dir / "t0.asc") + " " + (dir / "bad.asc") + " " +
+                     (dir / "t1.asc") + " --inputs-from " + (dir / "list.txt") + " --shard 1/2 -q");
+  EXPECT_EQ(1, h.exit_code) << h.err;  // bad.asc is in shard 1
+  EXPECT_FALSE(fs::exists(dir / "half/t0.tif"));
+  EXPECT_FALSE(fs::exists(dir / "half/t1.tif"));
+  EXPECT_TRUE(fs::exists(dir / "half/t2.tif"));
   // Without --output-dir, two file arguments are required.
   const auto one = run(asc2cog() + " " + (dir / "t0.asc"));
   EXPECT_NE(0, one.exit_code);

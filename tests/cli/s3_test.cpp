@@ -2,6 +2,7 @@
 // started by a CTest fixture). Skips with a message when the server is unavailable.
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include <cpl_conv.h>
@@ -118,8 +119,15 @@ TEST(S3Publish, BatchUploadsEachCompleteOutputAndNothingForAFailedInput) {
                            (dir / "broken.tif") + " " + (dir / "d1.tif") + " -q --json --tmpdir " + dir.path().string());
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.err.find("broken.tif"), std::string::npos) << r.err;
-  const auto reports = nlohmann::json::parse(r.out);
-  ASSERT_EQ(reports.size(), 3u);
+  std::map<std::string, nlohmann::json> by_input;  // --json in a batch: one line per input
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);) {
+    auto j = nlohmann::json::parse(line);
+    by_input[j["input"].get<std::string>()] = j;
+  }
+  ASSERT_EQ(by_input.size(), 3u) << r.out;
+  const std::vector<nlohmann::json> reports = {by_input[dir / "d0.tif"], by_input[dir / "broken.tif"],
+                                               by_input[dir / "d1.tif"]};
   for (int i : {0, 2}) {
     const std::string key = reports[i]["output"];
     EXPECT_EQ(key, prefix + "/d" + std::to_string(i / 2) + ".tif");
