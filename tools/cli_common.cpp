@@ -67,7 +67,8 @@ void add_common_options(CLI::App& app, CommonArgs& a) {
                  "Batch: convert every INPUT (and --inputs-from) in one process, each to DIR/<name>.tif (local or "
                  "/vsis3/bucket/prefix); one report per output, a failing input does not stop the others")
       ->group("Batch");
-  app.add_option("--inputs-from", a.inputs_from, "Batch: read more inputs from FILE, one per line ('-': stdin)")
+  app.add_option("--inputs-from", a.inputs_from,
+                 "Batch or mosaic: read more inputs from FILE, one per line ('-': stdin)")
       ->group("Batch");
   app.add_option("--jobs", a.jobs,
                  "Batch: conversions at a time (0 = one per thread); threads and memory budget are split between them")
@@ -173,8 +174,18 @@ namespace {
 
 void finish_args(CommonArgs& a) {
   auto& o = a.options;
-  if (a.output_dir.empty()) {
-    if (!a.inputs_from.empty()) throw error("options", "", "--inputs-from needs --output-dir");
+  if (a.mosaic) {
+    if (!a.output_dir.empty()) throw error("options", "", "--mosaic writes one OUTPUT: it does not take --output-dir");
+    if (!a.shard.empty()) throw error("options", "", "--shard is for --output-dir batches, not --mosaic");
+    if (a.files.empty()) throw error("options", "", "--mosaic expects INPUT... OUTPUT");
+    a.output = a.files.back();
+    a.inputs.assign(a.files.begin(), a.files.end() - 1);
+    if (!a.inputs_from.empty())
+      for (auto& f : read_input_list(a.inputs_from)) a.inputs.push_back(std::move(f));
+    if (a.inputs.empty()) throw error("options", "", "--mosaic expects INPUT... OUTPUT, got only " + a.output);
+    a.input = a.inputs.size() == 1 ? a.inputs[0] : "mosaic of " + std::to_string(a.inputs.size()) + " inputs";
+  } else if (a.output_dir.empty()) {
+    if (!a.inputs_from.empty()) throw error("options", "", "--inputs-from needs --output-dir (or --mosaic)");
     if (!a.shard.empty()) throw error("options", "", "--shard needs --output-dir");
     if (a.files.size() != 2)
       throw error("options", "", "expected INPUT OUTPUT (or --output-dir DIR with INPUT...), got " +

@@ -22,6 +22,9 @@ struct CommonArgs {
   std::vector<std::string> files;
   std::string output_dir, inputs_from, shard;
   int jobs = 0;
+  // Mosaic (cogify --mosaic): INPUT... OUTPUT, all inputs into one output.
+  bool mosaic = false;
+  std::vector<std::string> inputs;
   bool fail_fast = false, skip_existing = false;
   bool json = false;          // print the report on stdout
   std::string report_path;    // write the report to a file

@@ -1,8 +1,10 @@
-// cogify — any raster to a Cloud Optimized GeoTIFF: reproject, fill, clip, write, validate, publish.
+// cogify — any raster (or a mosaic of many) to a Cloud Optimized GeoTIFF: reproject, fill, clip,
+// write, validate, publish.
 #include <cstdio>
 
 #include "cli_common.hpp"
 #include "cogkit/cog.hpp"
+#include "cogkit/mosaic.hpp"
 #include "cogkit/pipeline.hpp"
 
 int main(int argc, char** argv) {
@@ -27,7 +29,17 @@ int main(int argc, char** argv) {
   app.name("cogify");
   cogkit::cli::CommonArgs args;
   cogkit::cli::add_common_options(app, args);
-  return cogkit::cli::run_tool("cogify", app, args, argc, argv, [](const cogkit::cli::CommonArgs& a) {
+  cogkit::MosaicOptions mosaic;
+  app.add_flag("--mosaic", args.mosaic,
+               "Mosaic: FILES are INPUT... OUTPUT; the inputs (same CRS and bands; types are promoted) become one "
+               "raster before reproject/fill/clip, so a fill crosses tile borders")
+      ->group("Mosaic");
+  app.add_option("--mosaic-resolution", mosaic.resolution, "Mosaic resolution: highest, lowest or average of the inputs'")
+      ->group("Mosaic")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"highest", "lowest", "average"}));
+  return cogkit::cli::run_tool("cogify", app, args, argc, argv, [&mosaic](const cogkit::cli::CommonArgs& a) {
+    if (a.mosaic) return cogkit::convert_mosaic(a.inputs, a.output, a.options, mosaic);
     return cogkit::convert(a.input, a.output, a.options);
   });
 }

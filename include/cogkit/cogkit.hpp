@@ -8,6 +8,7 @@
 #include "cogkit/error.hpp"
 #include "cogkit/fill.hpp"
 #include "cogkit/gdal_handle.hpp"
+#include "cogkit/mosaic.hpp"
 #include "cogkit/pipeline.hpp"
 #include "cogkit/progress.hpp"
 #include "cogkit/publish.hpp"
