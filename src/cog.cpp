@@ -144,7 +144,7 @@ void write_with_gdal(GDALDatasetH source, const std::string& path, const CogOpti
 }  // namespace
 
 CogWriteResult write_cog(GDALDatasetH source, const std::string& path, const CogOptions& options, int threads,
-                         const MemoryBudget& budget, const ProgressFn& progress) {
+                         const MemoryBudget& budget, const ProgressFn& progress, const RowObserver& observer) {
   GDALAllRegister();
   CogWriteResult result;
   const std::string wr = lower(options.writer);
@@ -155,7 +155,7 @@ CogWriteResult write_cog(GDALDatasetH source, const std::string& path, const Cog
   try {
     if (wr != "gdal" && result.reason.empty()) {
       result.writer = "cogkit";
-      detail::write_cog_native(source, path, options, threads, budget, progress);
+      result.rows_observed = detail::write_cog_native(source, path, options, threads, budget, progress, observer);
     } else {
       result.writer = "gdal";
       write_with_gdal(source, path, options, threads, progress);

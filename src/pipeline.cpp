@@ -351,6 +351,13 @@ struct StatsPart {
   // (no serial add chain, and the branch-free lanes vectorise); lanes are merged in order.
   template <typename T>
   void add_run(const T* v, std::size_t n, const std::optional<double>& nodata) {
+    add_run_strided<T, 1>(v, n, nodata, 1);
+  }
+  // Every `stride`-th value (one band of pixel-interleaved rows); S = 1 lets the compiler
+  // know the common case.
+  template <typename T, std::size_t S>
+  void add_run_strided(const T* v, std::size_t n, const std::optional<double>& nodata, std::size_t stride) {
+    const std::size_t step = S ? S : stride;
     constexpr int kLanes = 8;
     const double nd = nodata ? *nodata : std::numeric_limits<double>::quiet_NaN();  // NaN: never equal
     double s[kLanes] = {}, q[kLanes] = {}, lo[kLanes], hi[kLanes];
@@ -360,7 +367,7 @@ struct StatsPart {
     std::size_t i = 0;
     for (; i + kLanes <= n; i += kLanes)
       for (int l = 0; l < kLanes; ++l) {
-        const double x = static_cast<double>(v[i + l]);
+        const double x = static_cast<double>(v[(i + l) * step]);
         const bool ok = x == x && x != nd;
         const double y = ok ? x : 0.0;
         s[l] += y;
@@ -377,11 +384,12 @@ struct StatsPart {
       mx = std::max(mx, hi[l]);
     }
     for (; i < n; ++i) {
-      const double x = static_cast<double>(v[i]);
+      const double x = static_cast<double>(v[i * step]);
       if (x == x && x != nd) add(x);
     }
   }
 };
+
 
 BandStats finish_stats(const std::vector<StatsPart>& parts, std::uint64_t total) {
   BandStats s;
@@ -403,6 +411,62 @@ BandStats finish_stats(const std::vector<StatsPart>& parts, std::uint64_t total)
   }
   return s;
 }
+
+// Statistics of the rows cogkit's COG writer reads anyway (a RowObserver): parts of 64 rows,
+// rows added in order, so the sums depend neither on the writer's chunks nor on threads (and
+// equal measure_rows' on the same pixels).
+class RowStats {
+ public:
+  RowStats(int height, int bands, std::optional<double> nodata)
+      : parts_(static_cast<std::size_t>(bands), std::vector<StatsPart>(static_cast<std::size_t>((height + kRows - 1) / kRows))),
+        nodata_(nodata) {}
+
+  void operator()(int y0, int rows, const void* data, int width, int bands, GDALDataType type) {
+    switch (type) {
+      case GDT_Byte: add(y0, rows, static_cast<const std::uint8_t*>(data), width, bands); break;
+      case GDT_UInt16: add(y0, rows, static_cast<const std::uint16_t*>(data), width, bands); break;
+      case GDT_Int16: add(y0, rows, static_cast<const std::int16_t*>(data), width, bands); break;
+      case GDT_UInt32: add(y0, rows, static_cast<const std::uint32_t*>(data), width, bands); break;
+      case GDT_Int32: add(y0, rows, static_cast<const std::int32_t*>(data), width, bands); break;
+      case GDT_Float32: add(y0, rows, static_cast<const float*>(data), width, bands); break;
+      case GDT_Float64: add(y0, rows, static_cast<const double*>(data), width, bands); break;
+      default: complete_ = false;
+    }
+  }
+  // nullopt when a row was of a type it does not measure.
+  std::optional<std::vector<BandStats>> finish(std::uint64_t total) const {
+    if (!complete_) return std::nullopt;
+    std::vector<BandStats> out;
+    for (const auto& p : parts_) out.push_back(finish_stats(p, total));
+    return out;
+  }
+
+ private:
+  static constexpr int kRows = 64;
+  template <typename T>
+  void add(int y0, int rows, const T* data, int width, int bands) {
+    if (static_cast<std::size_t>(bands) != parts_.size()) {
+      complete_ = false;
+      return;
+    }
+    const std::size_t line = std::size_t(width) * std::size_t(bands);
+    tbb::parallel_for(y0 / kRows, (y0 + rows - 1) / kRows + 1, [&](int k) {
+      for (int y = std::max(y0, k * kRows), end = std::min(y0 + rows, (k + 1) * kRows); y < end; ++y) {
+        const T* row = data + std::size_t(y - y0) * line;
+        for (int b = 0; b < bands; ++b) {
+          StatsPart& pt = parts_[std::size_t(b)][std::size_t(k)];
+          if (bands == 1)
+            pt.add_run(row, std::size_t(width), nodata_);
+          else
+            pt.add_run_strided<T, 0>(row + b, std::size_t(width), nodata_, std::size_t(bands));
+        }
+      }
+    });
+  }
+  std::vector<std::vector<StatsPart>> parts_;
+  std::optional<double> nodata_;
+  bool complete_ = true;
+};
 
 template <typename T>
 std::vector<StatsPart> measure_rows(const unsigned char* base, std::size_t line, const Window& crop,
@@ -705,12 +769,17 @@ Report run_pipeline_in_arena(GDALDatasetH src, const StagedRaster* owned, const 
       view = window_view(src, plan.crop, plan.nodata, true);
       write_src = get(view);
     }
+    // A reader's in-memory raster (create_staged's layout): statistics straight from its
+    // pixels. Else they are taken while the writer reads the rows (below).
     StepTimer t{rep, "stats"};
-    // A reader's in-memory raster (create_staged's layout): statistics straight from its pixels.
     std::optional<std::vector<BandStats>> direct;
     if (owned && write_src == src) direct = measure_in_memory(src, plan.crop, plan);
-    rep.band_stats = direct ? std::move(*direct) : clip_and_measure(write_src, plan.crop, plan, name, o.progress, false);
+    if (direct) rep.band_stats = std::move(*direct);
   }
+  const bool stats_pending = rep.band_stats.empty();
+  std::optional<RowStats> row_stats;
+  if (stats_pending && GDALGetRasterXSize(write_src) == plan.crop.w && GDALGetRasterYSize(write_src) == plan.crop.h)
+    row_stats.emplace(plan.crop.h, GDALGetRasterCount(write_src), plan.nodata);
 
   // ---- write, validate, publish
   TempPath temp(staging_dir_for(output, budget.tmpdir()), base_name(output), ".tif");
@@ -722,11 +791,24 @@ Report run_pipeline_in_arena(GDALDatasetH src, const StagedRaster* owned, const 
     detail::ConfigScope write_config;
     if (!user_set("GDAL_NUM_THREADS")) write_config.set("GDAL_NUM_THREADS", std::to_string(threads));
     try {
-      const CogWriteResult w = write_cog(write_src, temp.path(), o.cog, threads, budget, o.progress);
+      RowObserver observer;
+      if (row_stats) observer = [&](int y0, int rows, const void* data, int width, int bands, GDALDataType type) {
+        (*row_stats)(y0, rows, data, width, bands, type);
+      };
+      const CogWriteResult w = write_cog(write_src, temp.path(), o.cog, threads, budget, o.progress, observer);
       rep.notes.emplace_back("writer", w.writer + (w.reason.empty() ? "" : " (cogkit's writer does not support " + w.reason + ")"));
+      if (w.rows_observed && row_stats)
+        if (auto st = row_stats->finish(std::uint64_t(plan.crop.w) * std::uint64_t(plan.crop.h))) {
+          rep.band_stats = std::move(*st);
+          rep.notes.emplace_back("stats", "measured on the rows the COG writer read (no pass of their own)");
+        }
     } catch (const error& e) {
       throw error("write", output, e.message(), e.gdal_message());
     }
+  }
+  if (stats_pending && rep.band_stats.empty()) {  // GDAL's writer, or no overview pass: a pass of their own
+    StepTimer t{rep, "stats"};
+    rep.band_stats = clip_and_measure(write_src, plan.crop, plan, name, o.progress, false);
   }
   view.reset();
   staged = StagedRaster{};  // free staging before hashing and publishing

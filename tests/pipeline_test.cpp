@@ -371,6 +371,52 @@ TEST(Pipeline, StatisticsOfStagedRastersAgreeInMemoryAndInFiles) {
   EXPECT_NEAR(reports[0].band_stats[0].stddev, reports[1].band_stats[0].stddev, 1e-9);
 }
 
+TEST(Pipeline, StatisticsTakenWhileWritingEqualThoseOfTheirOwnPass) {
+  // A two-band UInt16 source (pixel-interleaved rows reach the observer) and a Float32 one.
+  test::TempDir dir;
+  for (const GDALDataType type : {GDT_UInt16, GDT_Float32}) {
+    demgen::DemSpec spec = dem_spec(900, 700);
+    spec.type = type;
+    const std::string one = dir / "one.tif", src = dir / (std::string(GDALGetDataTypeName(type)) + ".tif");
+    demgen::write_raster(spec, one);
+    if (type == GDT_UInt16) {  // bands 1 and 2: the DEM and the DEM again
+      GDALDatasetH in = GDALOpen(one.c_str(), GA_ReadOnly);
+      const char* args[] = {"-b", "1", "-b", "1", "-co", "INTERLEAVE=PIXEL", nullptr};
+      GDALTranslateOptions* to = GDALTranslateOptionsNew(const_cast<char**>(args), nullptr);
+      GDALClose(GDALTranslate(src.c_str(), in, to, nullptr));
+      GDALTranslateOptionsFree(to);
+      GDALClose(in);
+    } else {
+      fs::copy_file(one, src, fs::copy_options::overwrite_existing);
+    }
+    std::vector<Report> reports;
+    for (const char* writer : {"cogkit", "gdal"}) {
+      PipelineOptions o = quiet_options();
+      o.cog.writer = writer;
+      reports.push_back(convert(src, dir / (std::string(writer) + ".tif"), o));
+    }
+    const auto note = [](const Report& r) {
+      for (const auto& [k, v] : r.notes)
+        if (k == "stats") return v;
+      return std::string();
+    };
+    EXPECT_NE(note(reports[0]).find("rows the COG writer read"), std::string::npos) << "cogkit's writer measured them";
+    EXPECT_EQ(note(reports[1]), "") << "GDAL's driver: a pass of their own";
+    ASSERT_EQ(reports[0].band_stats.size(), type == GDT_UInt16 ? 2u : 1u);
+    ASSERT_EQ(reports[0].band_stats.size(), reports[1].band_stats.size());
+    for (std::size_t b = 0; b < reports[0].band_stats.size(); ++b) {
+      const BandStats &a = reports[0].band_stats[b], &g = reports[1].band_stats[b];
+      EXPECT_EQ(a.valid_pixels, g.valid_pixels);
+      EXPECT_EQ(a.total_pixels, g.total_pixels);
+      EXPECT_DOUBLE_EQ(a.min, g.min);
+      EXPECT_DOUBLE_EQ(a.max, g.max);
+      EXPECT_NEAR(a.mean, g.mean, 1e-9 * std::fabs(g.mean));
+      EXPECT_NEAR(a.stddev, g.stddev, 1e-6 * g.stddev);
+      EXPECT_LT(a.valid_pixels, a.total_pixels) << "the DEM has holes";
+    }
+  }
+}
+
 TEST(Pipeline, GdalWarningsGoToTheReportNotToStderr) {
   test::TempDir dir;
   const std::string src = make_dem(dir, dem_spec(120, 100));

@@ -1,6 +1,7 @@
 // cogkit/cog.hpp — writing (step "write") and validating (step "validate") COGs.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -38,14 +39,23 @@ std::vector<std::string> cog_creation_options(const CogOptions& options, GDALDat
 struct CogWriteResult {
   std::string writer;  // "cogkit" or "gdal"
   std::string reason;  // why not "cogkit" ("" when it was, or when "gdal" was asked for)
+  bool rows_observed = false;  // the RowObserver saw every full-resolution row
 };
+
+// Sees the full-resolution rows of the source as cogkit's writer reads them for the overview
+// pass: rows [y0, y0 + rows), `width` pixels of `bands` interleaved samples of `type` each,
+// every row once, in order. Whatever it computes over the pixels (the report's statistics)
+// then costs no read of its own. Not called by GDAL's driver, nor when the raster has no
+// overview (no such pass); CogWriteResult::rows_observed says whether it saw every row.
+using RowObserver = std::function<void(int y0, int rows, const void* data, int width, int bands, GDALDataType type)>;
 
 // Writes `source` as a COG at `path` (a local path), with cogkit's writer or GDAL's COG
 // driver (options.writer). Temporary files (overview tiles beyond the budget, GDAL's
 // overview file) go to budget.tmpdir() / beside `path`. Throws cogkit::error("write") and
 // then leaves nothing at `path`.
 CogWriteResult write_cog(GDALDatasetH source, const std::string& path, const CogOptions& options, int threads,
-                         const MemoryBudget& budget, const ProgressFn& progress = {});
+                         const MemoryBudget& budget, const ProgressFn& progress = {},
+                         const RowObserver& observer = {});
 // Same with the default memory budget.
 CogWriteResult write_cog(GDALDatasetH source, const std::string& path, const CogOptions& options, int threads,
                          const ProgressFn& progress = {});

@@ -378,9 +378,9 @@ class Pyramid {
  public:
   Pyramid(const Plan& p, GDALDatasetH src, int chunk_rows, TileStore& store,
           tbb::enumerable_thread_specific<Worker>& workers, const std::string& path, const ProgressFn& progress,
-          double progress_share)
+          double progress_share, const RowObserver& observer)
       : p_(p), src_(src), chunk_(chunk_rows), store_(store), workers_(workers), path_(path), progress_(progress),
-        share_(progress_share) {
+        share_(progress_share), observer_(observer) {
     const std::size_t n = p.levels.size();
     bufs_.resize(n);
     produced_.assign(n, 0);
@@ -396,6 +396,7 @@ class Pyramid {
       if (b.count == 0) b.first = y;
       b.grow_to(y1);
       read_rows(src_, p_, 0, l0.w, y, y1, b.row(y), path_);
+      if (observer_) observer_(y, y1 - y, b.row(y), l0.w, p_.bands, p_.type);
       produced_[0] = y1;
       cascade(1);
       trim();
@@ -466,6 +467,7 @@ class Pyramid {
   const std::string& path_;
   const ProgressFn& progress_;
   double share_;
+  const RowObserver& observer_;
   std::vector<RowBuffer> bufs_;
   std::vector<int> produced_, next_tile_row_;
 };
@@ -616,8 +618,8 @@ std::string native_cog_unsupported(GDALDatasetH src, const CogOptions& o, const 
   return "";
 }
 
-void write_cog_native(GDALDatasetH src, const std::string& path, const CogOptions& options, int threads,
-                      const MemoryBudget& budget, const ProgressFn& progress) {
+bool write_cog_native(GDALDatasetH src, const std::string& path, const CogOptions& options, int threads,
+                      const MemoryBudget& budget, const ProgressFn& progress, const RowObserver& observer) {
   GDALAllRegister();
   const Plan plan = make_plan(src, options, path);
   std::vector<Level> levels = plan.levels;
@@ -633,7 +635,7 @@ void write_cog_native(GDALDatasetH src, const std::string& path, const CogOption
     if (levels.size() > 1) {
       const std::size_t row_bytes = std::size_t(levels[0].w) * plan.bands * plan.sample_size;
       const int chunk = int(std::clamp<std::uint64_t>(budget.work_memory() / 8 / row_bytes, 16, plan.block));
-      Pyramid pyramid(plan, src, chunk, store, workers, path, progress, ovr_share);
+      Pyramid pyramid(plan, src, chunk, store, workers, path, progress, ovr_share, observer);
       pyramid.run();
     }
     OutputFile out(path);
@@ -718,6 +720,7 @@ void write_cog_native(GDALDatasetH src, const std::string& path, const CogOption
     out.write_at(0, header.data(), header.size());
     out.close();
   });
+  return levels.size() > 1 && static_cast<bool>(observer);
 }
 
 }  // namespace cogkit::detail

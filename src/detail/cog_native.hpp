@@ -27,7 +27,8 @@ namespace cogkit::detail {
 std::string native_cog_unsupported(GDALDatasetH source, const CogOptions& options, const MemoryBudget& budget);
 
 // Writes `source` to the local `path`. Throws cogkit::error("write").
-void write_cog_native(GDALDatasetH source, const std::string& path, const CogOptions& options, int threads,
-                      const MemoryBudget& budget, const ProgressFn& progress);
+// Returns true when `observer` (if any) saw every full-resolution row (the overview pass ran).
+bool write_cog_native(GDALDatasetH source, const std::string& path, const CogOptions& options, int threads,
+                      const MemoryBudget& budget, const ProgressFn& progress, const RowObserver& observer = {});
 
 }  // namespace cogkit::detail
