@@ -59,6 +59,13 @@ void check_distinct(const std::vector<BatchItem>& items) {
   }
 }
 
+bool may_be_transient(const error& e, const BatchItem& item) {
+  if (e.step() == "publish") return true;
+  const bool remote = item.input.rfind("/vsi", 0) == 0 && item.input.rfind("/vsimem/", 0) != 0 &&
+                      item.input.rfind("/vsizip/", 0) != 0 && item.input.rfind("/vsigzip/", 0) != 0;
+  return remote && e.step() == "read";
+}
+
 bool output_is_complete(const std::string& output) {
   VSIStatBufL st;
   if (VSIStatExL(output.c_str(), &st, VSI_STAT_EXISTS_FLAG) != 0) return false;
@@ -107,12 +114,17 @@ std::vector<std::string> read_input_list(const std::string& path) {
 namespace {
 nlohmann::ordered_json outcome_json(const BatchOutcome& o) {
   using json = nlohmann::ordered_json;
-  if (o.report) return json::parse(o.report->to_json(-1));
-  json j{{"input", o.item.input}, {"output", o.item.output}};
-  if (o.failure)
-    j["error"] = o.failure->what();
-  else
-    j["skipped"] = o.skipped;
+  json j;
+  if (o.report) {
+    j = json::parse(o.report->to_json(-1));
+  } else {
+    j = json{{"input", o.item.input}, {"output", o.item.output}};
+    if (o.failure)
+      j["error"] = o.failure->what();
+    else
+      j["skipped"] = o.skipped;
+  }
+  if (o.attempts > 1) j["attempts"] = o.attempts;
   return j;
 }
 }  // namespace
@@ -177,7 +189,19 @@ std::vector<BatchOutcome> run_batch(const std::vector<BatchItem>& items, const P
           if (batch.on_done) batch.on_done(done, items.size(), out);
           continue;
         }
-        out.report = convert_one ? convert_one(items[i], per_job) : convert(items[i].input, items[i].output, per_job);
+        for (auto delay = batch.retry_delay;; delay = std::min<std::chrono::milliseconds>(2 * delay, std::chrono::seconds(60))) {
+          ++out.attempts;
+          try {
+            out.report =
+                convert_one ? convert_one(items[i], per_job) : convert(items[i].input, items[i].output, per_job);
+            out.failure.reset();
+            break;
+          } catch (const error& e) {
+            out.failure = e;
+          }
+          if (out.attempts > batch.retries || !may_be_transient(*out.failure, items[i])) break;
+          std::this_thread::sleep_for(delay);
+        }
       } catch (const error& e) {
         out.failure = e;
       } catch (const std::exception& e) {

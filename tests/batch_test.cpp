@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
+#include <mutex>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -209,6 +211,42 @@ TEST(Batch, SkipExistingResumesARunAndRedoesIncompleteOutputs) {
     ASSERT_TRUE(outcomes[i].report.has_value()) << (outcomes[i].failure ? outcomes[i].failure->what() : "");
     test::expect_valid_cog(items[i].output);
   }
+}
+
+TEST(Batch, RetriesOnlyWhatMayBeTransient) {
+  test::TempDir dir;
+  fs::create_directory(dir / "out");
+  const std::vector<std::string> inputs = {write_tile(dir, "up.asc", 1), write_tile(dir, "bad.asc", 2)};
+  const auto items = plan_batch(inputs, dir / "out");
+  // A conversion whose upload fails twice, then works; and one that fails to parse.
+  std::map<std::string, int> calls;
+  std::mutex m;
+  const BatchConvertFn flaky = [&](const BatchItem& item, const PipelineOptions& o) -> Report {
+    int n;
+    {
+      std::lock_guard lock(m);
+      n = ++calls[item.input];
+    }
+    if (item.input == inputs[0] && n <= 2) throw error("publish", item.output, "upload failed (HTTP 503)");
+    if (item.input == inputs[1]) throw error("read", item.input + ":7:3", "bad value 'x'");
+    return convert(item.input, item.output, o);
+  };
+  BatchOptions batch;
+  batch.retries = 3;
+  batch.retry_delay = std::chrono::milliseconds(1);
+  const auto outcomes = run_batch(items, options_with(2, 128 << 20), batch, flaky);
+  EXPECT_TRUE(outcomes[0].report.has_value()) << (outcomes[0].failure ? outcomes[0].failure->what() : "");
+  EXPECT_EQ(3, outcomes[0].attempts);
+  EXPECT_EQ(3, nlohmann::json::parse(batch_report_line(outcomes[0]))["attempts"].get<int>());
+  ASSERT_TRUE(outcomes[1].failure.has_value());
+  EXPECT_EQ(1, outcomes[1].attempts) << "a parse error is not retried";
+  // Without retries the upload failure is final.
+  calls.clear();
+  batch.retries = 0;
+  fs::remove(dir / "out/up.tif");
+  const auto once = run_batch(items, options_with(2, 128 << 20), batch, flaky);
+  EXPECT_TRUE(once[0].failure.has_value());
+  EXPECT_EQ(1, once[0].attempts);
 }
 
 TEST(BatchPlan, ShardsPartitionTheInputs) {

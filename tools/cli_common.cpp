@@ -79,6 +79,12 @@ void add_common_options(CLI::App& app, CommonArgs& a) {
                  "Batch: convert only shard INDEX/COUNT of the inputs (every COUNT-th from INDEX, 0-based), e.g. one "
                  "per pod of a Kubernetes indexed job")
       ->group("Batch");
+  app.add_option("--retries", a.retries,
+                 "Batch: try an input again up to N times when it failed uploading or reading a remote input "
+                 "(after 1 s, 2 s, 4 s...)")
+      ->group("Batch")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   app.add_flag("--skip-existing", a.skip_existing,
                "Batch: do not convert inputs whose output already exists and is a valid COG (resume a run)")
       ->group("Batch");
@@ -323,6 +329,7 @@ int run_batch_job(std::string_view tool, CommonArgs& args, ProgressBar& bar, boo
   batch.jobs = args.jobs;
   batch.keep_going = !args.fail_fast;
   batch.skip_existing = args.skip_existing;
+  batch.retries = args.retries;
   batch.on_done = [&](std::size_t done, std::size_t total, const BatchOutcome& outcome) {
     if (outcome.failure) {
       bar.finish();

@@ -21,7 +21,7 @@ struct CommonArgs {
   // Batch: with --output-dir every positional is an input; else INPUT OUTPUT.
   std::vector<std::string> files;
   std::string output_dir, inputs_from, shard;
-  int jobs = 0;
+  int jobs = 0, retries = 0;
   // Mosaic (cogify --mosaic): INPUT... OUTPUT, all inputs into one output.
   bool mosaic = false;
   std::vector<std::string> inputs;

@@ -15,6 +15,7 @@
 // (unless `keep_going` is false: then no new input starts after the first failure).
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <optional>
@@ -37,6 +38,7 @@ struct BatchOutcome {
   std::optional<Report> report;   // set when the conversion succeeded
   std::optional<error> failure;   // set when it failed
   std::string skipped;            // why it was not converted ("" when it was attempted)
+  int attempts = 0;               // conversions tried (more than 1 after retries)
 };
 
 // Called after each input ends (from the thread that ran it, one call at a time): inputs
@@ -50,6 +52,11 @@ struct BatchOptions {
   // again (resuming an interrupted or partly failed run; outputs are only ever renamed or
   // uploaded complete, so an existing one is a finished one).
   bool skip_existing = false;
+  // Failures that may be transient — publishing (an upload), or reading a remote (/vsis3/,
+  // /vsicurl/...) input — are tried again up to `retries` times, after retry_delay, then
+  // twice that, and so on (at most 60 s). Other failures (a bad token, a CRS) are final.
+  int retries = 0;
+  std::chrono::milliseconds retry_delay{1000};
   BatchDoneFn on_done;
 };
 
