@@ -28,6 +28,18 @@ struct Quadrants {
   std::vector<std::string> tiles;
 };
 
+// Cuts window (x, y, w, h) of `src` into the GeoTIFF `out` (gdal_translate -srcwin).
+void cut(GDALDatasetH src, const std::string& out, int x, int y, int w, int h) {
+  const std::vector<std::string> args = {"-srcwin", std::to_string(x), std::to_string(y), std::to_string(w),
+                                         std::to_string(h)};
+  std::vector<char*> argv;
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  GDALTranslateOptions* o = GDALTranslateOptionsNew(argv.data(), nullptr);
+  GDALClose(GDALTranslate(out.c_str(), src, o, nullptr));
+  GDALTranslateOptionsFree(o);
+}
+
 Quadrants make_quadrants(const test::TempDir& dir, GDALDataType type = GDT_Float32, int epsg = 2180) {
   demgen::DemSpec spec;
   spec.width = 900;
@@ -48,14 +60,7 @@ Quadrants make_quadrants(const test::TempDir& dir, GDALDataType type = GDT_Float
   for (int r = 0; r < 2; ++r)
     for (int c = 0; c < 2; ++c) {
       const std::string out = dir / names[r * 2 + c];
-      const std::vector<std::string> args = {"-srcwin", std::to_string(xs[c]), std::to_string(ys[r]),
-                                             std::to_string(ws[c]), std::to_string(hs[r])};
-      std::vector<char*> argv;
-      for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-      argv.push_back(nullptr);
-      GDALTranslateOptions* o = GDALTranslateOptionsNew(argv.data(), nullptr);
-      GDALClose(GDALTranslate(out.c_str(), src, o, nullptr));
-      GDALTranslateOptionsFree(o);
+      cut(src, out, xs[c], ys[r], ws[c], hs[r]);
       q.tiles.push_back(out);
     }
   GDALClose(src);
@@ -199,13 +204,7 @@ TEST(Mosaic, ManyTilesDoNotHoldAFileOpenEach) {
   for (int ty = 0; ty < 20; ++ty)
     for (int tx = 0; tx < 15; ++tx) {  // 300 tiles of 20x10
       const std::string out = dir / ("t" + std::to_string(ty) + "_" + std::to_string(tx) + ".tif");
-      const std::vector<std::string> args = {"-srcwin", std::to_string(tx * 20), std::to_string(ty * 10), "20", "10"};
-      std::vector<char*> argv;
-      for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-      argv.push_back(nullptr);
-      GDALTranslateOptions* o = GDALTranslateOptionsNew(argv.data(), nullptr);
-      GDALClose(GDALTranslate(out.c_str(), src, o, nullptr));
-      GDALTranslateOptionsFree(o);
+      cut(src, out, tx * 20, ty * 10, 20, 10);
       list << out << "\n";
     }
   list.close();
