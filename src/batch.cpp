@@ -10,6 +10,7 @@
 #include <thread>
 
 #include <cpl_vsi.h>
+#include <gdal.h>
 #include <nlohmann/json.hpp>
 
 #include "cogkit/cog.hpp"
@@ -156,6 +157,7 @@ int batch_jobs(const BatchOptions& batch, const PipelineOptions& options, std::s
 std::vector<BatchOutcome> run_batch(const std::vector<BatchItem>& items, const PipelineOptions& options,
                                     const BatchOptions& batch, const BatchConvertFn& convert_one) {
   check_distinct(items);
+  GDALAllRegister();  // once, before the jobs (each conversion calls it again: then a no-op)
   std::vector<BatchOutcome> outcomes(items.size());
   for (std::size_t i = 0; i < items.size(); ++i) outcomes[i].item = items[i];
   if (items.empty()) return outcomes;
