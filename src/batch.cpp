@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cogkit/cog.hpp"
+#include "cogkit/publish.hpp"
 #include "cogkit/staging.hpp"
 
 namespace cogkit {
@@ -41,7 +42,7 @@ std::string output_stem(const std::string& input) {
 
 // Key under which two outputs are the same file.
 std::string output_key(const std::string& path) {
-  if (path.rfind("/vsi", 0) == 0) return path;
+  if (path.rfind("/vsi", 0) == 0) return path;  // GDAL virtual paths: compared as written
   std::error_code ec;
   const auto abs = std::filesystem::absolute(path, ec);
   return (ec ? std::filesystem::path(path) : abs).lexically_normal().string();
@@ -62,8 +63,7 @@ void check_distinct(const std::vector<BatchItem>& items) {
 
 bool may_be_transient(const error& e, const BatchItem& item) {
   if (e.step() == "publish") return true;
-  const bool remote = item.input.rfind("/vsi", 0) == 0 && item.input.rfind("/vsimem/", 0) != 0 &&
-                      item.input.rfind("/vsizip/", 0) != 0 && item.input.rfind("/vsigzip/", 0) != 0;
+  const bool remote = is_remote_path(item.input) || item.input.rfind("/vsicurl", 0) == 0;
   return remote && e.step() == "read";
 }
 
@@ -79,7 +79,7 @@ std::vector<BatchItem> plan_batch(const std::vector<std::string>& inputs, const 
                                   const std::string& extension) {
   if (inputs.empty()) throw error("plan", output_dir, "no inputs");
   if (output_dir.empty()) throw error("plan", "", "no output directory");
-  if (output_dir.rfind("/vsi", 0) != 0) {
+  if (!is_remote_path(output_dir)) {
     std::error_code ec;
     if (!std::filesystem::is_directory(output_dir, ec))
       throw error("plan", output_dir, "the output directory does not exist");

@@ -390,7 +390,6 @@ struct StatsPart {
   }
 };
 
-
 BandStats finish_stats(const std::vector<StatsPart>& parts, std::uint64_t total) {
   BandStats s;
   StatsPart all;
@@ -792,9 +791,7 @@ Report run_pipeline_in_arena(GDALDatasetH src, const StagedRaster* owned, const 
     if (!user_set("GDAL_NUM_THREADS")) write_config.set("GDAL_NUM_THREADS", std::to_string(threads));
     try {
       RowObserver observer;
-      if (row_stats) observer = [&](int y0, int rows, const void* data, int width, int bands, GDALDataType type) {
-        (*row_stats)(y0, rows, data, width, bands, type);
-      };
+      if (row_stats) observer = std::ref(*row_stats);
       const CogWriteResult w = write_cog(write_src, temp.path(), o.cog, threads, budget, o.progress, observer);
       rep.notes.emplace_back("writer", w.writer + (w.reason.empty() ? "" : " (cogkit's writer does not support " + w.reason + ")"));
       if (w.rows_observed && row_stats)
