@@ -258,9 +258,14 @@ inline bool equal_ci(const char* p, const char* e, const char* word) noexcept {
   while (q < end && static_cast<unsigned>(*q - '0') < 10) m = m * 10 + static_cast<unsigned>(*q++ - '0');
   const int int_digits = static_cast<int>(q - p);
   int frac = 0;
+  unsigned frac_nonzero = 0;  // OR of the fraction's digits: integral without a 64-bit modulo
   if (q < end && *q == '.') {
     const char* const f = ++q;
-    while (q < end && static_cast<unsigned>(*q - '0') < 10) m = m * 10 + static_cast<unsigned>(*q++ - '0');
+    while (q < end && static_cast<unsigned>(*q - '0') < 10) {
+      const unsigned d = static_cast<unsigned>(*q++ - '0');
+      frac_nonzero |= d;
+      m = m * 10 + d;
+    }
     frac = static_cast<int>(q - f);
   }
   const int digits = int_digits + frac;
@@ -272,7 +277,7 @@ inline bool equal_ci(const char* p, const char* e, const char* word) noexcept {
   const double dm = static_cast<double>(m);
   t.value = frac ? dm / kPow10[frac] : dm;
   if (negative) t.value = -t.value;
-  t.integral = frac == 0 || m % kPow10u[frac] == 0;
+  t.integral = frac_nonzero == 0;
   if (m < 1000000) {
     t.float32_ok = true;  // ≤ 6 significant digits, well inside Float32's range
   } else {
