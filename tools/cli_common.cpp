@@ -68,7 +68,7 @@ void add_common_options(CLI::App& app, CommonArgs& a) {
                  "/vsis3/bucket/prefix); one report per output, a failing input does not stop the others")
       ->group("Batch");
   app.add_option("--inputs-from", a.inputs_from,
-                 "Batch or mosaic: read more inputs from FILE, one per line ('-': stdin)")
+                 "Batch (and cogify --mosaic): read more inputs from FILE, one per line ('-': stdin)")
       ->group("Batch");
   app.add_option("--jobs", a.jobs,
                  "Batch: conversions at a time (0 = one per thread); threads and memory budget are split between them")
