@@ -458,7 +458,8 @@ StagedRaster read_ascii_grid(const std::string& path, const AsciiGridOptions& op
     std::vector<double> rows_buf;
     const int band_rows = std::max(1, static_cast<int>(std::min<std::uint64_t>(
                                           static_cast<std::uint64_t>(h.height),
-                                          (16u << 20) / (8u * static_cast<std::uint64_t>(h.width) + 1))));
+                                          std::clamp<std::uint64_t>(budget.work_memory() / 2, 1u << 20, 16u << 20) /
+                                              (8u * static_cast<std::uint64_t>(h.width) + 1))));
     arena.execute([&] {
       for (int r0 = 0; r0 < h.height; r0 += band_rows) {
         const int rows = std::min(band_rows, h.height - r0);
