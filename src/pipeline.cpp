@@ -511,13 +511,16 @@ std::optional<std::vector<BandStats>> measure_in_memory(GDALDatasetH ds, const W
 // Clips (pixels whose centre is outside the polygon become nodata) and gathers the
 // per-band statistics over the published window, one row band at a time.
 std::vector<BandStats> clip_and_measure(GDALDatasetH ds, const Window& crop, const Plan& plan, const std::string& name,
-                                        const ProgressFn& progress, bool write) {
+                                        const ProgressFn& progress, bool write, std::uint64_t buffer_bytes) {
   // `write`: ds is cogkit's own staged raster (create_staged: plain MEM layout when in memory).
   if (write)
     if (auto in_memory = measure_in_memory(ds, crop, plan)) return *in_memory;
   const int bands = GDALGetRasterCount(ds);
   std::vector<std::vector<StatsPart>> band_parts(bands);
-  const int rows = std::max(1, std::min(crop.h, int((16 << 20) / (8 * std::max(1, crop.w)))));
+  // Row bands of doubles (plus a mask when clipping) within `buffer_bytes`.
+  const std::uint64_t per_row = 9 * std::uint64_t(std::max(1, crop.w));
+  const int rows = int(std::clamp<std::uint64_t>(std::clamp<std::uint64_t>(buffer_bytes, 1 << 20, 16 << 20) / per_row, 1,
+                                                 std::uint64_t(std::max(1, crop.h))));
   std::vector<double> buf;
   std::vector<unsigned char> mask;
   double dsgt[6];
@@ -751,7 +754,7 @@ Report run_pipeline_in_arena(GDALDatasetH src, const StagedRaster* owned, const 
     const Window crop_in_work{plan.crop.x - plan.work.x, plan.crop.y - plan.work.y, plan.crop.w, plan.crop.h};
     {
       StepTimer t{rep, plan.clip ? "clip" : "stats"};
-      rep.band_stats = clip_and_measure(work, crop_in_work, plan, name, o.progress, true);
+      rep.band_stats = clip_and_measure(work, crop_in_work, plan, name, o.progress, true, budget.work_memory() / 2);
     }
     const bool whole = crop_in_work.x == 0 && crop_in_work.y == 0 && crop_in_work.w == plan.work.w &&
                        crop_in_work.h == plan.work.h;
@@ -805,7 +808,7 @@ Report run_pipeline_in_arena(GDALDatasetH src, const StagedRaster* owned, const 
   }
   if (stats_pending && rep.band_stats.empty()) {  // GDAL's writer, or no overview pass: a pass of their own
     StepTimer t{rep, "stats"};
-    rep.band_stats = clip_and_measure(write_src, plan.crop, plan, name, o.progress, false);
+    rep.band_stats = clip_and_measure(write_src, plan.crop, plan, name, o.progress, false, budget.work_memory() / 2);
   }
   view.reset();
   staged = StagedRaster{};  // free staging before hashing and publishing
