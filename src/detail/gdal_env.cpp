@@ -3,7 +3,9 @@
 #include "cogkit/error.hpp"
 
 #include <algorithm>
+#include <deque>
 #include <mutex>
+#include <set>
 
 #include <cpl_conv.h>
 #include <cpl_error.h>
@@ -18,10 +20,17 @@ struct Entry {
   std::uint64_t owner;  // capture that was active on the raising thread; 0: a thread without one
 };
 
+// The diagnostics since the oldest live capture began: g_entries[i] is entry number
+// g_first + i. Entries no live capture can see are dropped when a capture ends, so a
+// process converting thousands of inputs keeps only what its running conversions need.
 std::mutex g_mutex;
-std::vector<Entry> g_entries;
+std::deque<Entry> g_entries;
+std::uint64_t g_first = 0;
+std::multiset<std::uint64_t> g_live;  // start of every live capture
 std::uint64_t g_next_owner = 1;
 thread_local std::uint64_t t_owner = 0;
+
+std::uint64_t g_end() { return g_first + g_entries.size(); }
 
 void CPL_STDCALL sink(CPLErr level, CPLErrorNum, const char* msg) {
   if (level == CE_Debug || level == CE_None) return;
@@ -40,7 +49,12 @@ GIntBig g_cache_before = 0;
 GdalErrorCapture::GdalErrorCapture() : outermost_(t_owner == 0) {
   {
     std::lock_guard lock(g_mutex);
-    start_ = g_entries.size();
+    if (g_live.empty()) {  // nobody can see the old entries
+      g_first = g_end();
+      g_entries.clear();
+    }
+    start_ = g_end();
+    g_live.insert(start_);
     if (outermost_) t_owner = g_next_owner++;
   }
   owner_ = t_owner;
@@ -50,14 +64,21 @@ GdalErrorCapture::GdalErrorCapture() : outermost_(t_owner == 0) {
 GdalErrorCapture::~GdalErrorCapture() {
   CPLPopErrorHandler();
   if (outermost_) t_owner = 0;
+  std::lock_guard lock(g_mutex);
+  g_live.erase(g_live.find(start_));
+  const std::uint64_t keep_from = g_live.empty() ? g_end() : *g_live.begin();
+  while (g_first < keep_from && !g_entries.empty()) {
+    g_entries.pop_front();
+    ++g_first;
+  }
 }
 
 // Entries raised on this capture's thread, or on threads without a capture of their own
 // (GDAL's and TBB's workers).
 std::string GdalErrorCapture::last_error() const {
   std::lock_guard lock(g_mutex);
-  for (std::size_t i = g_entries.size(); i > start_; --i) {
-    const Entry& e = g_entries[i - 1];
+  for (std::uint64_t i = g_end(); i > std::max(start_, g_first); --i) {
+    const Entry& e = g_entries[i - 1 - g_first];
     if (e.level >= CE_Failure && (e.owner == owner_ || e.owner == 0)) return e.message;
   }
   return {};
@@ -66,8 +87,8 @@ std::string GdalErrorCapture::last_error() const {
 std::vector<std::string> GdalErrorCapture::warnings() const {
   std::lock_guard lock(g_mutex);
   std::vector<std::string> out;
-  for (std::size_t i = start_; i < g_entries.size(); ++i) {
-    const Entry& e = g_entries[i];
+  for (std::uint64_t i = std::max(start_, g_first); i < g_end(); ++i) {
+    const Entry& e = g_entries[i - g_first];
     if (e.level == CE_Warning && (e.owner == owner_ || e.owner == 0) &&
         std::find(out.begin(), out.end(), e.message) == out.end())
       out.push_back(e.message);
@@ -90,7 +111,9 @@ CacheShare::~CacheShare() {
 
 void GdalErrorCapture::clear() {
   std::lock_guard lock(g_mutex);
-  start_ = g_entries.size();
+  g_live.erase(g_live.find(start_));
+  start_ = g_end();
+  g_live.insert(start_);
 }
 
 void install_global_error_sink() { CPLSetErrorHandler(sink); }

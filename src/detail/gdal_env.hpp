@@ -24,7 +24,7 @@ class GdalErrorCapture {
   void clear();
 
  private:
-  std::size_t start_;
+  std::uint64_t start_;   // number of the first entry this capture sees
   std::uint64_t owner_;   // the outermost capture of this thread: jobs on other threads do not see ours
   bool outermost_;
 };
