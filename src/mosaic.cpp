@@ -164,6 +164,7 @@ Mosaic open_mosaic(const std::vector<std::string>& inputs, const PipelineOptions
   for (const auto& w : capture.warnings())
     if (w.find("Skipping") != std::string::npos || w.find("skipping") != std::string::npos)
       throw error("plan", inputs[0], "an input was left out of the mosaic", w);
+  m.held_bytes = memory_share - remaining;
   report.driver = "mosaic";
   report.notes.emplace_back("mosaic", std::to_string(inputs.size()) + " inputs (" + std::to_string(m.staged.size()) +
                                           " read by cogkit's readers), " + GDALGetDataTypeName(type) + ", " +
@@ -183,7 +184,7 @@ Report convert_mosaic(const std::vector<std::string>& inputs, const std::string&
   seed.step_seconds.emplace_back("read", read_seconds);
   seed.total_seconds = read_seconds;
   PipelineOptions rest = options;
-  rest.staging.memory_budget = total - total / 2;
+  rest.staging.memory_budget = total - m.held_bytes;
   const std::string name = inputs.size() == 1 ? inputs[0] : "mosaic of " + std::to_string(inputs.size()) + " inputs";
   Report rep = convert_dataset(m.get(), name, output, rest, std::move(seed));
   rep.memory_budget_bytes = total;

@@ -13,6 +13,7 @@
 // them (an Int16 tile beside Float32 tiles: Float32), as ASCII tiles typed by their content do.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,7 @@ struct Mosaic {
   std::vector<StagedRaster> staged;    // inputs read by cogkit's readers
   std::vector<DatasetHandle> opened;   // inputs opened by GDAL, and type-promoting wrappers
   DatasetHandle vrt;
+  std::uint64_t held_bytes = 0;        // memory the in-memory staged inputs hold
   GDALDatasetH get() const noexcept { return static_cast<GDALDatasetH>(vrt.get()); }
 };
 
@@ -41,8 +43,8 @@ struct Mosaic {
 Mosaic open_mosaic(const std::vector<std::string>& inputs, const PipelineOptions& options,
                    const MosaicOptions& mosaic, std::uint64_t memory_share, Report& report);
 
-// convert() for a mosaic of `inputs`: half the memory budget holds the inputs the readers
-// stage, the pipeline (reproject, fill, clip, write) works in the other half.
+// convert() for a mosaic of `inputs`: the inputs the readers stage may hold up to half the
+// memory budget; the pipeline (reproject, fill, clip, write) works in what they leave.
 Report convert_mosaic(const std::vector<std::string>& inputs, const std::string& output,
                       const PipelineOptions& options, const MosaicOptions& mosaic = {});
 
