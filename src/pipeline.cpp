@@ -411,24 +411,31 @@ BandStats finish_stats(const std::vector<StatsPart>& parts, std::uint64_t total)
   return s;
 }
 
-// Statistics of the rows cogkit's COG writer reads anyway (a RowObserver): parts of 64 rows,
-// rows added in order, so the sums depend neither on the writer's chunks nor on threads (and
-// equal measure_rows' on the same pixels).
+// Statistics of rows — those cogkit's COG writer reads anyway (a RowObserver), or a staged
+// raster's memory: parts of 64 rows, rows added in order, so the sums depend neither on how
+// the rows arrive nor on threads.
 class RowStats {
  public:
   RowStats(int height, int bands, std::optional<double> nodata)
       : parts_(static_cast<std::size_t>(bands), std::vector<StatsPart>(static_cast<std::size_t>((height + kRows - 1) / kRows))),
         nodata_(nodata) {}
 
+  // A RowObserver: rows of `width` pixel-interleaved pixels, one after the other.
   void operator()(int y0, int rows, const void* data, int width, int bands, GDALDataType type) {
+    add_rows(y0, rows, data, std::size_t(width) * std::size_t(bands) * std::size_t(GDALGetDataTypeSizeBytes(type)),
+             width, bands, type);
+  }
+  // Rows `line_bytes` apart (a window of a wider raster).
+  void add_rows(int y0, int rows, const void* data, std::size_t line_bytes, int width, int bands, GDALDataType type) {
+    const auto* bytes = static_cast<const unsigned char*>(data);
     switch (type) {
-      case GDT_Byte: add(y0, rows, static_cast<const std::uint8_t*>(data), width, bands); break;
-      case GDT_UInt16: add(y0, rows, static_cast<const std::uint16_t*>(data), width, bands); break;
-      case GDT_Int16: add(y0, rows, static_cast<const std::int16_t*>(data), width, bands); break;
-      case GDT_UInt32: add(y0, rows, static_cast<const std::uint32_t*>(data), width, bands); break;
-      case GDT_Int32: add(y0, rows, static_cast<const std::int32_t*>(data), width, bands); break;
-      case GDT_Float32: add(y0, rows, static_cast<const float*>(data), width, bands); break;
-      case GDT_Float64: add(y0, rows, static_cast<const double*>(data), width, bands); break;
+      case GDT_Byte: add<std::uint8_t>(y0, rows, bytes, line_bytes, width, bands); break;
+      case GDT_UInt16: add<std::uint16_t>(y0, rows, bytes, line_bytes, width, bands); break;
+      case GDT_Int16: add<std::int16_t>(y0, rows, bytes, line_bytes, width, bands); break;
+      case GDT_UInt32: add<std::uint32_t>(y0, rows, bytes, line_bytes, width, bands); break;
+      case GDT_Int32: add<std::int32_t>(y0, rows, bytes, line_bytes, width, bands); break;
+      case GDT_Float32: add<float>(y0, rows, bytes, line_bytes, width, bands); break;
+      case GDT_Float64: add<double>(y0, rows, bytes, line_bytes, width, bands); break;
       default: complete_ = false;
     }
   }
@@ -443,15 +450,14 @@ class RowStats {
  private:
   static constexpr int kRows = 64;
   template <typename T>
-  void add(int y0, int rows, const T* data, int width, int bands) {
+  void add(int y0, int rows, const unsigned char* data, std::size_t line_bytes, int width, int bands) {
     if (static_cast<std::size_t>(bands) != parts_.size()) {
       complete_ = false;
       return;
     }
-    const std::size_t line = std::size_t(width) * std::size_t(bands);
     tbb::parallel_for(y0 / kRows, (y0 + rows - 1) / kRows + 1, [&](int k) {
       for (int y = std::max(y0, k * kRows), end = std::min(y0 + rows, (k + 1) * kRows); y < end; ++y) {
-        const T* row = data + std::size_t(y - y0) * line;
+        const T* row = reinterpret_cast<const T*>(data + std::size_t(y - y0) * line_bytes);
         for (int b = 0; b < bands; ++b) {
           StatsPart& pt = parts_[std::size_t(b)][std::size_t(k)];
           if (bands == 1)
@@ -467,20 +473,6 @@ class RowStats {
   bool complete_ = true;
 };
 
-template <typename T>
-std::vector<StatsPart> measure_rows(const unsigned char* base, std::size_t line, const Window& crop,
-                                    const std::optional<double>& nodata) {
-  constexpr int kRows = 64;
-  const int parts = (crop.h + kRows - 1) / kRows;
-  std::vector<StatsPart> out(parts);
-  tbb::parallel_for(0, parts, [&](int k) {
-    StatsPart& pt = out[k];
-    for (int y = crop.y + k * kRows, end = std::min(crop.y + crop.h, y + kRows); y < end; ++y)
-      pt.add_run(reinterpret_cast<const T*>(base + std::size_t(y) * line) + crop.x, std::size_t(crop.w), nodata);
-  });
-  return out;
-}
-
 // Statistics straight from the pixels of a MEM raster created by create_staged (contiguous
 // rows; no copy, no conversion), when there is no clip to apply; nullopt for other rasters.
 std::optional<std::vector<BandStats>> measure_in_memory(GDALDatasetH ds, const Window& crop, const Plan& plan) {
@@ -491,19 +483,13 @@ std::optional<std::vector<BandStats>> measure_in_memory(GDALDatasetH ds, const W
     const auto* base = static_cast<const unsigned char*>(GDALGetInternalHandle(ds, CPLSPrintf("MEMORY%d", b)));
     const GDALDataType type = GDALGetRasterDataType(GDALGetRasterBand(ds, b));
     if (!base) return std::nullopt;
-    const std::size_t line = std::size_t(GDALGetRasterXSize(ds)) * GDALGetDataTypeSizeBytes(type);
-    std::vector<StatsPart> parts;
-    switch (type) {
-      case GDT_Byte: parts = measure_rows<std::uint8_t>(base, line, crop, plan.nodata); break;
-      case GDT_UInt16: parts = measure_rows<std::uint16_t>(base, line, crop, plan.nodata); break;
-      case GDT_Int16: parts = measure_rows<std::int16_t>(base, line, crop, plan.nodata); break;
-      case GDT_UInt32: parts = measure_rows<std::uint32_t>(base, line, crop, plan.nodata); break;
-      case GDT_Int32: parts = measure_rows<std::int32_t>(base, line, crop, plan.nodata); break;
-      case GDT_Float32: parts = measure_rows<float>(base, line, crop, plan.nodata); break;
-      case GDT_Float64: parts = measure_rows<double>(base, line, crop, plan.nodata); break;
-      default: return std::nullopt;
-    }
-    stats.push_back(finish_stats(parts, std::uint64_t(crop.w) * std::uint64_t(crop.h)));
+    const std::size_t size = std::size_t(GDALGetDataTypeSizeBytes(type));
+    const std::size_t line = std::size_t(GDALGetRasterXSize(ds)) * size;
+    RowStats rows(crop.h, 1, plan.nodata);
+    rows.add_rows(0, crop.h, base + std::size_t(crop.y) * line + std::size_t(crop.x) * size, line, crop.w, 1, type);
+    auto band = rows.finish(std::uint64_t(crop.w) * std::uint64_t(crop.h));
+    if (!band) return std::nullopt;
+    stats.push_back(band->front());
   }
   return stats;
 }

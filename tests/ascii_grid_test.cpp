@@ -45,6 +45,13 @@ void write_text(const std::string& path, const std::string& text) {
   f << text;
 }
 
+void write_gzip(const std::string& path, const std::string& text) {
+  gzFile gz = gzopen(path.c_str(), "wb");
+  ASSERT_NE(gz, nullptr) << path;
+  gzwrite(gz, text.data(), static_cast<unsigned>(text.size()));
+  gzclose(gz);
+}
+
 // ---------------------------------------------------------------- the oracle
 // A naive reader: header lines are those whose first token starts with a letter and is
 // not nan/inf/null; values are whitespace-separated, ',' read as '.', strtod.
@@ -514,11 +521,7 @@ TEST(AsciiGrid, CompressedInputsReadLikeThePlainFile) {
   const std::string plain = dir / "dem.asc";
   cogkit::demgen::write_ascii_grid(spec, plain);
   const std::string text = cogkit::test::read_file(plain);
-  {
-    gzFile gz = gzopen((dir / "dem.asc.gz").c_str(), "wb");
-    gzwrite(gz, text.data(), static_cast<unsigned>(text.size()));
-    gzclose(gz);
-  }
+  write_gzip(dir / "dem.asc.gz", text);
   {
     std::string z(ZSTD_compressBound(text.size()), '\0');
     z.resize(ZSTD_compress(z.data(), z.size(), text.data(), text.size(), 3));
@@ -546,9 +549,7 @@ TEST(AsciiGrid, Float64GridFromGzip) {
   TempDir dir;
   std::string text = "ncols 3\nnrows 2\nxllcorner 0\nyllcorner 0\ncellsize 1\nNODATA_value -9999\n";
   text += "1725.3796657986110858 1725.4326307508681566 -9999\n0.1 2942.123456789 7\n";
-  gzFile gz = gzopen((dir / "f64.asc.gz").c_str(), "wb");
-  gzwrite(gz, text.data(), static_cast<unsigned>(text.size()));
-  gzclose(gz);
+  write_gzip(dir / "f64.asc.gz", text);
   const Read r = read_grid(dir / "f64.asc.gz");
   EXPECT_EQ(GDT_Float64, r.raster.type);
   expect_matches_oracle(r.raster, oracle_read(text), "f64.asc.gz");
@@ -566,9 +567,7 @@ TEST(AsciiGrid, SmallPiecesParseLikeOnePiece) {
   const std::string plain = dir / "p.asc";
   cogkit::demgen::write_ascii_grid(spec, plain);
   const std::string text = cogkit::test::read_file(plain);
-  gzFile gz = gzopen((dir / "p.asc.gz").c_str(), "wb");
-  gzwrite(gz, text.data(), static_cast<unsigned>(text.size()));
-  gzclose(gz);
+  write_gzip(dir / "p.asc.gz", text);
   const Oracle o = oracle_read(text);
   for (const std::string path : {plain, dir / "p.asc.gz"}) {
     SCOPED_TRACE(path);
@@ -602,9 +601,7 @@ TEST(AsciiGrid, ErrorPositionsAcrossPieces) {
     text += "\n";
   }
   write_text(dir / "e.asc", text);
-  gzFile gz = gzopen((dir / "e.asc.gz").c_str(), "wb");
-  gzwrite(gz, text.data(), static_cast<unsigned>(text.size()));
-  gzclose(gz);
+  write_gzip(dir / "e.asc.gz", text);
   for (const std::string path : {dir / "e.asc", dir / "e.asc.gz"}) {
     namespace a = cogkit::detail::ascii;
     a::OpenedText t = a::open_text(path);
