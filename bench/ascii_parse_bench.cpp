@@ -11,10 +11,10 @@
 
 #include <tbb/task_arena.h>
 
-#include "cogkit/ascii_grid.hpp"
-#include "cogkit/staging.hpp"
+#include "cogkit/read/ascii_grid.hpp"
+#include "cogkit/core/staging.hpp"
 #include "demgen.hpp"
-#include "detail/ascii_parse.hpp"
+#include "read/ascii/parse.hpp"
 
 namespace {
 

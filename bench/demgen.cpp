@@ -13,8 +13,8 @@
 #include <ogr_srs_api.h>
 #include <tbb/parallel_for.h>
 
-#include "cogkit/error.hpp"
-#include "cogkit/gdal_handle.hpp"
+#include "cogkit/core/error.hpp"
+#include "cogkit/core/gdal_handle.hpp"
 
 namespace cogkit::demgen {
 namespace {
@@ -136,13 +136,13 @@ void write_raster(const DemSpec& s, const std::string& path, const std::string& 
   DatasetHandle ds(GDALCreate(driver, path.c_str(), s.width, s.height, 1, s.type, co.List()));
   if (!ds) throw cogkit::error("demgen", path, "cannot create", CPLGetLastErrorMsg());
   double gt[6] = {s.origin_x, s.res, 0, s.origin_y, 0, -s.res};
-  GDALSetGeoTransform(get(ds), gt);
+  GDALSetGeoTransform(ds.get(), gt);
   if (s.epsg > 0) {
     SrsHandle srs(OSRNewSpatialReference(nullptr));
-    OSRImportFromEPSG(static_cast<OGRSpatialReferenceH>(srs.get()), s.epsg);
-    GDALSetSpatialRef(get(ds), static_cast<OGRSpatialReferenceH>(srs.get()));
+    OSRImportFromEPSG(srs.get(), s.epsg);
+    GDALSetSpatialRef(ds.get(), srs.get());
   }
-  GDALRasterBandH band = GDALGetRasterBand(get(ds), 1);
+  GDALRasterBandH band = GDALGetRasterBand(ds.get(), 1);
   GDALSetRasterNoDataValue(band, s.nodata);
   std::vector<double> buf;
   const int rows = 256;

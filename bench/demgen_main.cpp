@@ -4,7 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "cogkit/error.hpp"
+#include "cogkit/core/error.hpp"
 #include "demgen.hpp"
 
 int main(int argc, char** argv) {

@@ -27,10 +27,10 @@
 #include <cpl_conv.h>
 #include <gdal.h>
 
-#include "cogkit/error.hpp"
-#include "cogkit/fill.hpp"
-#include "cogkit/gdal_handle.hpp"
-#include "cogkit/staging.hpp"
+#include "cogkit/core/error.hpp"
+#include "cogkit/fill/fill.hpp"
+#include "cogkit/core/gdal_handle.hpp"
+#include "cogkit/core/staging.hpp"
 
 namespace {
 
@@ -117,11 +117,11 @@ int main(int argc, char** argv) {
     cogkit::DatasetHandle src(GDALOpen(input.c_str(), GA_ReadOnly));
     if (!src) throw cogkit::error("bench", input, "cannot open", CPLGetLastErrorMsg());
     if (preload) {  // decode the source into memory first (not timed): measures the fill alone
-      cogkit::DatasetHandle mem(GDALCreateCopy(GDALGetDriverByName("MEM"), "", cogkit::get(src), FALSE, nullptr,
+      cogkit::DatasetHandle mem(GDALCreateCopy(GDALGetDriverByName("MEM"), "", src.get(), FALSE, nullptr,
                                                nullptr, nullptr));
       src = std::move(mem);
     }
-    GDALRasterBandH sband = GDALGetRasterBand(cogkit::get(src), 1);
+    GDALRasterBandH sband = GDALGetRasterBand(src.get(), 1);
     const int w = GDALGetRasterBandXSize(sband), h = GDALGetRasterBandYSize(sband);
     int has_nodata = 0;
     const double nodata = GDALGetRasterNoDataValue(sband, &has_nodata);
@@ -170,7 +170,7 @@ int main(int argc, char** argv) {
     if (!compare.empty()) {
       cogkit::DatasetHandle ref(GDALOpen(compare.c_str(), GA_ReadOnly));
       if (!ref) throw cogkit::error("bench", compare, "cannot open", CPLGetLastErrorMsg());
-      const std::uint64_t diff = differing(band, GDALGetRasterBand(cogkit::get(ref), 1));
+      const std::uint64_t diff = differing(band, GDALGetRasterBand(ref.get(), 1));
       std::printf("fill_bench: %llu pixels differ (raw bits) from %s\n", static_cast<unsigned long long>(diff),
                   compare.c_str());
       rc = diff == 0 ? 0 : 1;

@@ -17,7 +17,7 @@
 #include <tbb/parallel_for.h>
 
 #include "demgen.hpp"
-#include "detail/overview.hpp"
+#include "write/overview.hpp"
 
 namespace {
 

@@ -20,20 +20,19 @@
 #include <gdal_alg.h>
 #include <ogr_srs_api.h>
 
-#include "cogkit/gdal_handle.hpp"
-#include "cogkit/reproject.hpp"
-#include "detail/fast_warp.hpp"
+#include "cogkit/core/gdal_handle.hpp"
+#include "cogkit/reproject/reproject.hpp"
+#include "reproject/fast_warp.hpp"
 
 namespace {
 
 using cogkit::DatasetHandle;
-using cogkit::get;
 
 DatasetHandle make_dest(GDALDatasetH src, const std::string& srs, const std::string& file = "") {
   cogkit::SrsHandle s(OSRNewSpatialReference(nullptr));
-  OSRSetFromUserInput(static_cast<OGRSpatialReferenceH>(s.get()), srs.c_str());
+  OSRSetFromUserInput(s.get(), srs.c_str());
   char* wkt = nullptr;
-  OSRExportToWkt(static_cast<OGRSpatialReferenceH>(s.get()), &wkt);
+  OSRExportToWkt(s.get(), &wkt);
   void* tr = GDALCreateGenImgProjTransformer(src, GDALGetProjectionRef(src), nullptr, wkt, FALSE, 0, 1);
   double gt[6];
   int w = 0, h = 0;
@@ -44,9 +43,9 @@ DatasetHandle make_dest(GDALDatasetH src, const std::string& srs, const std::str
   DatasetHandle d(file.empty() ? GDALCreate(GDALGetDriverByName("MEM"), "", w, h, 1, GDT_Float32, nullptr)
                                : GDALCreate(GDALGetDriverByName("GTiff"), file.c_str(), w, h, 1, GDT_Float32,
                                             const_cast<char**>(opts)));
-  GDALSetGeoTransform(get(d), gt);
-  GDALSetProjection(get(d), wkt);
-  GDALSetRasterNoDataValue(GDALGetRasterBand(get(d), 1), -9999);
+  GDALSetGeoTransform(d.get(), gt);
+  GDALSetProjection(d.get(), wkt);
+  GDALSetRasterNoDataValue(GDALGetRasterBand(d.get(), 1), -9999);
   CPLFree(wkt);
   return d;
 }
@@ -85,11 +84,11 @@ int main(int argc, char** argv) {
   GDALSetCacheMax64(56LL << 20);
   DatasetHandle probe(GDALOpen(path.c_str(), GA_ReadOnly));
   if (!probe) return 1;
-  DatasetHandle gdal_out = make_dest(get(probe), srs, gtiff.empty() ? "" : gtiff + "_gdal.tif");
-  DatasetHandle fast_out = make_dest(get(probe), srs, gtiff.empty() ? "" : gtiff + "_fast.tif");
-  std::printf("source %dx%d -> %s %dx%d, %s, %d threads, %.0f MB, et %g\n", GDALGetRasterXSize(get(probe)),
-              GDALGetRasterYSize(get(probe)), srs.c_str(), GDALGetRasterXSize(get(gdal_out)),
-              GDALGetRasterYSize(get(gdal_out)), kernel.c_str(), threads, memory_mb, et);
+  DatasetHandle gdal_out = make_dest(probe.get(), srs, gtiff.empty() ? "" : gtiff + "_gdal.tif");
+  DatasetHandle fast_out = make_dest(probe.get(), srs, gtiff.empty() ? "" : gtiff + "_fast.tif");
+  std::printf("source %dx%d -> %s %dx%d, %s, %d threads, %.0f MB, et %g\n", GDALGetRasterXSize(probe.get()),
+              GDALGetRasterYSize(probe.get()), srs.c_str(), GDALGetRasterXSize(gdal_out.get()),
+              GDALGetRasterYSize(gdal_out.get()), kernel.c_str(), threads, memory_mb, et);
   probe.reset();
   cogkit::detail::FastWarpRequest r;
   r.resampling = kernel;
@@ -110,13 +109,13 @@ int main(int argc, char** argv) {
       ws.dst_nodata = r.dst_nodata;
       ws.error_threshold = et;
       const auto t0 = std::chrono::steady_clock::now();
-      cogkit::warp_regions(get(src), get(gdal_out), o, ws, {});
+      cogkit::warp_regions(src.get(), gdal_out.get(), o, ws, {});
       tg.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     }
     if (mode != "gdal") {
       DatasetHandle src(GDALOpen(path.c_str(), GA_ReadOnly));
-      r.source = get(src);
-      r.dest = get(fast_out);
+      r.source = src.get();
+      r.dest = fast_out.get();
       const std::string why = cogkit::detail::fast_warp_unsupported(r);
       if (!why.empty()) {
         std::printf("fast_warp unsupported: %s\n", why.c_str());
@@ -139,7 +138,7 @@ int main(int argc, char** argv) {
   if (!tg.empty() && !tf.empty()) {
     std::printf("median: gdal warper %.3f s, fast_warp %.3f s, ratio fast/gdal %.3f (speed-up %.2fx)\n", median(tg),
                 median(tf), median(tf) / median(tg), median(tg) / median(tf));
-    const auto a = pixels(get(gdal_out)), b = pixels(get(fast_out));
+    const auto a = pixels(gdal_out.get()), b = pixels(fast_out.get());
     std::size_t bits = 0, beyond = 0, mask = 0, valid = 0;
     for (std::size_t i = 0; i < a.size(); ++i) {
       const bool na = a[i] == -9999, nb = b[i] == -9999;

@@ -7,9 +7,9 @@
 #include <gdal.h>
 
 #include "cli_common.hpp"
-#include "cogkit/ascii_grid.hpp"
-#include "cogkit/pipeline.hpp"
-#include "cogkit/staging.hpp"
+#include "cogkit/read/ascii_grid.hpp"
+#include "cogkit/pipeline/pipeline.hpp"
+#include "cogkit/core/staging.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"asc2cog: convert an ESRI ASCII grid (or GRASS ASCII grid; plain, .gz, .zip or .zst) to a Cloud "

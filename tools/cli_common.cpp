@@ -11,9 +11,9 @@
 
 #include <gdal.h>
 
-#include "cogkit/batch.hpp"
-#include "cogkit/error.hpp"
-#include "cogkit/staging.hpp"
+#include "cogkit/jobs/batch.hpp"
+#include "cogkit/core/error.hpp"
+#include "cogkit/core/staging.hpp"
 
 namespace cogkit::cli {
 namespace {

@@ -10,8 +10,8 @@
 
 #include <CLI/CLI.hpp>
 
-#include "cogkit/pipeline.hpp"
-#include "cogkit/report.hpp"
+#include "cogkit/pipeline/pipeline.hpp"
+#include "cogkit/report/report.hpp"
 
 namespace cogkit::cli {
 

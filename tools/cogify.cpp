@@ -3,9 +3,10 @@
 #include <cstdio>
 
 #include "cli_common.hpp"
-#include "cogkit/cog.hpp"
-#include "cogkit/mosaic.hpp"
-#include "cogkit/pipeline.hpp"
+#include "cogkit/write/cog.hpp"
+#include "cogkit/read/mosaic.hpp"
+#include "cogkit/pipeline/pipeline.hpp"
+#include "cogkit/validate/validate.hpp"
 
 int main(int argc, char** argv) {
   // `cogify --check FILE...` validates existing COGs.

@@ -3,9 +3,9 @@
 #include <map>
 
 #include "cli_common.hpp"
-#include "cogkit/pipeline.hpp"
-#include "cogkit/staging.hpp"
-#include "cogkit/xyz.hpp"
+#include "cogkit/pipeline/pipeline.hpp"
+#include "cogkit/core/staging.hpp"
+#include "cogkit/read/xyz.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"xyz2cog: XYZ points (gridded in any order: rows N→S or S→N, column-major, shuffled, X-Y-Z or Y-X-Z;\n"

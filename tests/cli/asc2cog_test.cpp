@@ -11,7 +11,8 @@
 #include <nlohmann/json.hpp>
 #include <ogr_srs_api.h>
 
-#include "cogkit/cog.hpp"
+#include "cogkit/write/cog.hpp"
+#include "cogkit/validate/validate.hpp"
 #include "demgen.hpp"
 #include "test_support.hpp"
 

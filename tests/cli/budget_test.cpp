@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <ogr_srs_api.h>
 
-#include "cogkit/gdal_handle.hpp"
+#include "cogkit/core/gdal_handle.hpp"
 #include "demgen.hpp"
 #include "test_support.hpp"
 
@@ -25,11 +25,11 @@ void write_big_dem(const std::string& path, int size) {
                               const_cast<char**>(co)));
   ASSERT_TRUE(ds);
   double gt[6] = {500000, 5, 0, 500000, 0, -5};
-  GDALSetGeoTransform(get(ds), gt);
+  GDALSetGeoTransform(ds.get(), gt);
   SrsHandle srs(OSRNewSpatialReference(nullptr));
-  OSRImportFromEPSG(static_cast<OGRSpatialReferenceH>(srs.get()), 2180);
-  GDALSetSpatialRef(get(ds), static_cast<OGRSpatialReferenceH>(srs.get()));
-  GDALRasterBandH b = GDALGetRasterBand(get(ds), 1);
+  OSRImportFromEPSG(srs.get(), 2180);
+  GDALSetSpatialRef(ds.get(), srs.get());
+  GDALRasterBandH b = GDALGetRasterBand(ds.get(), 1);
   GDALSetRasterNoDataValue(b, -9999);
   std::vector<float> row(static_cast<std::size_t>(size) * 64);
   for (int y0 = 0; y0 < size; y0 += 64) {

@@ -10,7 +10,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "cogkit/report.hpp"
+#include "cogkit/report/report.hpp"
 #include "demgen.hpp"
 #include "test_support.hpp"
 

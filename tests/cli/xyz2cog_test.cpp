@@ -10,7 +10,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "cogkit/cog.hpp"
+#include "cogkit/write/cog.hpp"
+#include "cogkit/validate/validate.hpp"
 #include "demgen.hpp"
 #include "test_support.hpp"
 

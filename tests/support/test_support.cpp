@@ -13,7 +13,8 @@
 #include <cpl_conv.h>
 #include <gdal.h>
 
-#include "cogkit/cog.hpp"
+#include "cogkit/write/cog.hpp"
+#include "cogkit/validate/validate.hpp"
 
 namespace fs = std::filesystem;
 
@@ -79,17 +80,17 @@ Raster read_raster(const std::string& path) {
     ADD_FAILURE() << "cannot open " << path << ": " << CPLGetLastErrorMsg();
     return r;
   }
-  r.width = GDALGetRasterXSize(get(ds));
-  r.height = GDALGetRasterYSize(get(ds));
-  r.bands = GDALGetRasterCount(get(ds));
-  GDALGetGeoTransform(get(ds), r.gt);
-  if (auto* srs = GDALGetSpatialRef(get(ds))) {
+  r.width = GDALGetRasterXSize(ds.get());
+  r.height = GDALGetRasterYSize(ds.get());
+  r.bands = GDALGetRasterCount(ds.get());
+  GDALGetGeoTransform(ds.get(), r.gt);
+  if (auto* srs = GDALGetSpatialRef(ds.get())) {
     char* wkt = nullptr;
     OSRExportToWkt(srs, &wkt);
     r.wkt = wkt ? wkt : "";
     CPLFree(wkt);
   }
-  GDALRasterBandH b = GDALGetRasterBand(get(ds), 1);
+  GDALRasterBandH b = GDALGetRasterBand(ds.get(), 1);
   r.type = GDALGetRasterDataType(b);
   int has = 0;
   const double nd = GDALGetRasterNoDataValue(b, &has);

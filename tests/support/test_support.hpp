@@ -8,7 +8,7 @@
 
 #include <gtest/gtest.h>
 
-#include "cogkit/gdal_handle.hpp"
+#include "cogkit/core/gdal_handle.hpp"
 
 namespace cogkit::test {
 

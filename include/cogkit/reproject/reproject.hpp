@@ -1,0 +1,50 @@
+// cogkit/reproject/reproject.hpp — reprojection and resampling (step "reproject").
+//
+// Runs GDAL's warper (multi-threaded, warp memory from the budget) into a staged
+// raster covering only the output window the later steps need.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <gdal.h>
+
+#include "cogkit/core/progress.hpp"
+
+namespace cogkit {
+
+struct ReprojectOptions {
+  std::string t_srs;                 // target CRS: EPSG code, WKT, PROJ string; "" = keep source CRS
+  double xres = 0, yres = 0;         // target resolution (positive), 0 = derived
+  bool tap = false;                  // align the output extent on multiples of the resolution
+  double error_threshold = 0.125;    // pixels, as gdalwarp -et; 0 = exact transformation of every pixel
+  std::string resampling = "nearest";  // any GDAL warp kernel (nearest, bilinear, cubic, cubicspline,
+                                       // lanczos, average, rms, mode, max, min, med, q1, q3, sum)
+  // True when the step changes the grid at all.
+  bool active() const { return !t_srs.empty() || xres > 0 || yres > 0 || tap; }
+};
+
+// Canonical GDAL name for a resampling kernel; throws cogkit::error("options") if unknown.
+std::string normalize_resampling(const std::string& name);
+
+// A rectangle of destination pixels (column, row, width, height).
+struct PixelRect {
+  int x = 0, y = 0, w = 0, h = 0;
+};
+
+struct WarpSettings {
+  int threads = 1;
+  std::uint64_t warp_memory = 64ULL << 20;  // bytes, as gdalwarp -wm
+  std::optional<double> dst_nodata;
+  double error_threshold = 0.125;            // pixels, as gdalwarp -et (0 = exact transformer)
+};
+
+// Warps `source` into the existing `dest` (its grid and CRS already set), computing only
+// the destination pixels inside `regions` (all of `dest` when empty) — GDAL's warper,
+// multi-threaded. Pixels outside the regions are left untouched. Throws cogkit::error("reproject").
+void warp_regions(GDALDatasetH source, GDALDatasetH dest, const ReprojectOptions& options, const WarpSettings& settings,
+                  const std::vector<PixelRect>& regions, const ProgressFn& progress = {});
+
+}  // namespace cogkit

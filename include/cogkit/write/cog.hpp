@@ -1,0 +1,67 @@
+// cogkit/write/cog.hpp — writing COGs (step "write").
+//
+// Promise: write_cog() leaves a complete COG at `path` or nothing: GDAL's layout, tags and
+// tile bytes (cogkit's own parallel writer where it supports the raster, GDAL's COG driver
+// otherwise), overviews computed inside the memory budget.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <gdal.h>
+
+#include "cogkit/core/progress.hpp"
+#include "cogkit/core/staging.hpp"
+
+namespace cogkit {
+
+struct CogOptions {
+  std::string compress = "DEFLATE";     // DEFLATE, ZSTD, LZW, LERC, WEBP, JPEG, NONE
+  int level = -1;                       // codec level, -1 = GDAL default
+  std::string predictor = "auto";       // auto (2 for integers, 3 for floats), none, 2, 3
+  int blocksize = 512;
+  std::string overviews = "auto";       // auto, none
+  std::string overview_resampling;      // "" = GDAL's default (CUBIC; NEAREST with a colour table)
+  std::optional<double> nodata;         // assign / override the nodata value
+  std::vector<std::string> creation_options;  // extra KEY=VALUE passed to GDAL's COG driver
+  // "auto": cogkit's own writer whenever it supports the raster and options (same layout
+  // and tags as GDAL's COG driver, tiles and overviews computed in parallel), else GDAL's
+  // COG driver; "cogkit": own writer or an error; "gdal": always GDAL's COG driver.
+  std::string writer = "auto";
+};
+
+// Checks option values (codec names, levels, block size...). Throws cogkit::error("options").
+void validate_cog_options(const CogOptions& options);
+
+// The COG driver creation options for `source_type`.
+std::vector<std::string> cog_creation_options(const CogOptions& options, GDALDataType source_type,
+                                              int threads);
+
+// Which writer wrote a file, and why GDAL's when options.writer was "auto".
+struct CogWriteResult {
+  std::string writer;  // "cogkit" or "gdal"
+  std::string reason;  // why not "cogkit" ("" when it was, or when "gdal" was asked for)
+  bool rows_observed = false;  // the RowObserver saw every full-resolution row
+};
+
+// Sees the full-resolution rows of the source as cogkit's writer reads them for the overview
+// pass: rows [y0, y0 + rows), `width` pixels of `bands` interleaved samples of `type` each,
+// every row once, in order. Whatever it computes over the pixels (the report's statistics)
+// then costs no read of its own. Not called by GDAL's driver, nor when the raster has no
+// overview (no such pass); CogWriteResult::rows_observed says whether it saw every row.
+using RowObserver = std::function<void(int y0, int rows, const void* data, int width, int bands, GDALDataType type)>;
+
+// Writes `source` as a COG at `path` (a local path), with cogkit's writer or GDAL's COG
+// driver (options.writer). Temporary files (overview tiles beyond the budget, GDAL's
+// overview file) go to budget.tmpdir() / beside `path`. Throws cogkit::error("write") and
+// then leaves nothing at `path`.
+CogWriteResult write_cog(GDALDatasetH source, const std::string& path, const CogOptions& options, int threads,
+                         const MemoryBudget& budget, const ProgressFn& progress = {},
+                         const RowObserver& observer = {});
+// Same with the default memory budget.
+CogWriteResult write_cog(GDALDatasetH source, const std::string& path, const CogOptions& options, int threads,
+                         const ProgressFn& progress = {});
+
+}  // namespace cogkit

@@ -1,0 +1,194 @@
+#include "cogkit/read/mosaic.hpp"
+
+#include <chrono>
+#include <cmath>
+
+#include <cpl_string.h>
+#include <gdal_utils.h>
+#include <ogr_srs_api.h>
+
+#include "cogkit/core/error.hpp"
+#include "core/gdal_env.hpp"
+#include "read/source.hpp"
+
+namespace cogkit {
+namespace {
+
+bool same_crs(OGRSpatialReferenceH a, OGRSpatialReferenceH b) {
+  if (!a || !b) return !a && !b;
+  const char* opts[] = {"IGNORE_DATA_AXIS_TO_SRS_AXIS_MAPPING=YES", nullptr};
+  return OSRIsSameEx(a, b, opts) != 0;
+}
+
+std::string crs_name(OGRSpatialReferenceH s) {
+  if (!s) return "none";
+  const char* name = OSRGetName(s);
+  const char* code = OSRGetAuthorityCode(s, nullptr);
+  std::string out = name ? name : "unnamed";
+  if (code) out += std::string(" (EPSG:") + code + ")";
+  return out;
+}
+
+}  // namespace
+
+Mosaic open_mosaic(const std::vector<std::string>& inputs, const PipelineOptions& options,
+                   const MosaicOptions& mosaic, std::uint64_t memory_share, Report& report) {
+  if (inputs.empty()) throw error("plan", "", "a mosaic needs at least one input");
+  if (mosaic.resolution != "highest" && mosaic.resolution != "lowest" && mosaic.resolution != "average")
+    throw error("options", "", "--mosaic-resolution must be highest, lowest or average, got '" + mosaic.resolution + "'");
+  Mosaic m;
+  PipelineOptions per_input = options;
+  per_input.progress = {};
+
+  // ---- open each input, note what the checks need, close what GDAL opened (thousands of
+  // tiles must not hold thousands of files open). Text inputs are staged by cogkit's readers,
+  // in memory while `memory_share` lasts (first come, first served), else in temp files.
+  struct Info {
+    int bands = 0;
+    double gt[6] = {};
+    bool has_gt = false;
+    SrsHandle crs;
+    std::vector<GDALDataType> types;
+    std::vector<GDALColorInterp> interp;
+    int staged = -1;  // index in m.staged, or -1: opened by GDAL
+  };
+  std::vector<Info> info(inputs.size());
+  std::uint64_t remaining = memory_share;
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    Report scratch;
+    per_input.staging.memory_budget = std::max<std::uint64_t>(1, remaining);
+    detail::SourceHandle s = detail::open_source(inputs[i], per_input, scratch);
+    report.input_bytes += scratch.input_bytes;
+    GDALDatasetH h = s.get();
+    Info& in = info[i];
+    in.bands = GDALGetRasterCount(h);
+    in.has_gt = GDALGetGeoTransform(h, in.gt) == CE_None;
+    if (OGRSpatialReferenceH crs = GDALGetSpatialRef(h)) in.crs.reset(OSRClone(crs));
+    for (int b = 1; b <= in.bands; ++b) {
+      in.types.push_back(GDALGetRasterDataType(GDALGetRasterBand(h, b)));
+      in.interp.push_back(GDALGetRasterColorInterpretation(GDALGetRasterBand(h, b)));
+    }
+    if (!s.dataset) {
+      if (s.staged.in_memory) {
+        const std::uint64_t held = std::uint64_t(GDALGetRasterXSize(h)) * std::uint64_t(GDALGetRasterYSize(h)) *
+                                   std::uint64_t(in.bands) * std::uint64_t(GDALGetDataTypeSizeBytes(in.types[0]));
+        remaining -= std::min(remaining, held);
+      }
+      in.staged = static_cast<int>(m.staged.size());
+      m.staged.push_back(std::move(s.staged));
+    }
+  }
+
+  // ---- checks: what gdalbuildvrt would skip with a warning is an error here.
+  const Info& first = info.front();
+  GDALDataType type = GDT_Unknown;
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    const Info& in = info[i];
+    const std::string& path = inputs[i];
+    if (in.bands < 1) throw error("plan", path, "has no raster band");
+    if (in.bands != first.bands)
+      throw error("plan", path,
+                  "has " + std::to_string(in.bands) + " bands, " + inputs[0] + " has " + std::to_string(first.bands) +
+                      ": a mosaic needs the same bands in every input");
+    if (!in.has_gt) throw error("plan", path, "has no geotransform: it cannot be placed in a mosaic");
+    if (in.gt[2] != 0 || in.gt[4] != 0)
+      throw error("plan", path, "has a rotated geotransform: a mosaic needs north-up inputs");
+    const auto crs = in.crs.get();
+    const auto crs0 = first.crs.get();
+    if (!same_crs(crs0, crs))
+      throw error("plan", path,
+                  "is in " + crs_name(crs) + ", " + inputs[0] + " in " + crs_name(crs0) +
+                      ": a mosaic needs one CRS (reproject the odd tile first)");
+    for (GDALDataType t : in.types) type = type == GDT_Unknown ? t : GDALDataTypeUnion(type, t);
+  }
+  // Another type or colour interpretation (GDAL's tiles say Gray, a reader's raster
+  // Undefined; BuildVRT would skip either): such inputs get a VRT with the common ones.
+  std::vector<bool> wrap(inputs.size(), false);
+  bool any_wrap = false;
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    for (int b = 0; b < first.bands; ++b)
+      wrap[i] = wrap[i] || info[i].types[b] != type || info[i].interp[b] != first.interp[b];
+    any_wrap = any_wrap || wrap[i];
+  }
+
+  detail::GdalErrorCapture capture;
+  CPLStringList args;
+  args.AddString("-resolution");
+  args.AddString(mosaic.resolution.c_str());
+  GDALBuildVRTOptions* bo = GDALBuildVRTOptionsNew(args.List(), nullptr);
+  int usage_error = 0;
+  GDALDatasetH vrt = nullptr;
+  if (m.staged.empty() && !any_wrap) {
+    // All opened by GDAL, nothing to adapt: by name, so GDAL's pool of open files serves them.
+    CPLStringList names;
+    for (const auto& p : inputs) names.AddString(p.c_str());
+    vrt = GDALBuildVRT("", names.Count(), nullptr, names.List(), bo, &usage_error);
+  } else {
+    std::vector<GDALDatasetH> handles;
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+      GDALDatasetH h = nullptr;
+      if (info[i].staged >= 0) {
+        h = m.staged[static_cast<std::size_t>(info[i].staged)].get();
+      } else {
+        m.opened.emplace_back(GDALOpenEx(inputs[i].c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
+        h = m.opened.back().get();
+        if (!h) throw error("read", inputs[i], "cannot reopen", capture.last_error());
+      }
+      if (wrap[i]) {
+        CPLStringList to_args;
+        to_args.AddString("-of");
+        to_args.AddString("VRT");
+        to_args.AddString("-ot");
+        to_args.AddString(GDALGetDataTypeName(type));
+        for (int b = 1; b <= first.bands; ++b) {
+          to_args.AddString(CPLSPrintf("-colorinterp_%d", b));
+          to_args.AddString(CPLString(GDALGetColorInterpretationName(first.interp[b - 1])).tolower().c_str());
+        }
+        GDALTranslateOptions* to = GDALTranslateOptionsNew(to_args.List(), nullptr);
+        GDALDatasetH wrapped = GDALTranslate("", h, to, nullptr);
+        GDALTranslateOptionsFree(to);
+        if (!wrapped)
+          throw error("plan", inputs[i], "cannot convert to " + std::string(GDALGetDataTypeName(type)),
+                      capture.last_error());
+        m.opened.emplace_back(wrapped);
+        h = wrapped;
+      }
+      handles.push_back(h);
+    }
+    vrt = GDALBuildVRT("", static_cast<int>(handles.size()), handles.data(), nullptr, bo, &usage_error);
+  }
+  GDALBuildVRTOptionsFree(bo);
+  if (!vrt) throw error("plan", inputs[0], "building the mosaic failed", capture.last_error());
+  m.vrt.reset(vrt);
+  // Every input must be in it: BuildVRT leaves out what it cannot mosaic with only a warning.
+  for (const auto& w : capture.warnings())
+    if (w.find("Skipping") != std::string::npos || w.find("skipping") != std::string::npos)
+      throw error("plan", inputs[0], "an input was left out of the mosaic", w);
+  m.held_bytes = memory_share - remaining;
+  report.driver = "mosaic";
+  report.notes.emplace_back("mosaic", std::to_string(inputs.size()) + " inputs (" + std::to_string(m.staged.size()) +
+                                          " read by cogkit's readers), " + GDALGetDataTypeName(type) + ", " +
+                                          std::to_string(GDALGetRasterXSize(vrt)) + " x " +
+                                          std::to_string(GDALGetRasterYSize(vrt)) + ", resolution " + mosaic.resolution);
+  return m;
+}
+
+Report convert_mosaic(const std::vector<std::string>& inputs, const std::string& output,
+                      const PipelineOptions& options, const MosaicOptions& mosaic) {
+  GDALAllRegister();
+  const auto t0 = std::chrono::steady_clock::now();
+  const std::uint64_t total = MemoryBudget(options.staging).total();
+  Report seed;
+  const Mosaic m = open_mosaic(inputs, options, mosaic, total / 2, seed);
+  const double read_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  seed.step_seconds.emplace_back("read", read_seconds);
+  seed.total_seconds = read_seconds;
+  PipelineOptions rest = options;
+  rest.staging.memory_budget = total - m.held_bytes;
+  const std::string name = inputs.size() == 1 ? inputs[0] : "mosaic of " + std::to_string(inputs.size()) + " inputs";
+  Report rep = convert_dataset(m.get(), name, output, rest, std::move(seed));
+  rep.memory_budget_bytes = total;
+  return rep;
+}
+
+}  // namespace cogkit

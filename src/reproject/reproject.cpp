@@ -1,0 +1,136 @@
+#include "cogkit/reproject/reproject.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+#include <cpl_conv.h>
+#include <cpl_string.h>
+#include <gdalwarper.h>
+
+#include "cogkit/core/error.hpp"
+#include "core/gdal_env.hpp"
+#include "core/text.hpp"
+
+namespace cogkit {
+
+std::string normalize_resampling(const std::string& name) {
+  static constexpr std::array<const char*, 14> kKernels = {"near", "bilinear", "cubic", "cubicspline", "lanczos",
+                                                           "average", "rms", "mode", "max", "min", "med", "q1", "q3",
+                                                           "sum"};
+  std::string n = detail::lower(name);
+  if (n == "nearest") n = "near";
+  for (const char* k : kKernels)
+    if (n == k) return n;
+  std::string list;
+  for (const char* k : kKernels) list += std::string(list.empty() ? "" : ", ") + k;
+  throw error("options", "", "unknown resampling '" + name + "' (expected one of: nearest, " + list.substr(6) + ")");
+}
+
+namespace {
+
+GDALResampleAlg resample_alg(const std::string& name) {
+  const std::string n = normalize_resampling(name);
+  if (n == "near") return GRA_NearestNeighbour;
+  if (n == "bilinear") return GRA_Bilinear;
+  if (n == "cubic") return GRA_Cubic;
+  if (n == "cubicspline") return GRA_CubicSpline;
+  if (n == "lanczos") return GRA_Lanczos;
+  if (n == "average") return GRA_Average;
+  if (n == "rms") return GRA_RMS;
+  if (n == "mode") return GRA_Mode;
+  if (n == "max") return GRA_Max;
+  if (n == "min") return GRA_Min;
+  if (n == "med") return GRA_Med;
+  if (n == "q1") return GRA_Q1;
+  if (n == "q3") return GRA_Q3;
+  return GRA_Sum;
+}
+
+struct WarpOptionsDeleter {
+  void operator()(GDALWarpOptions* o) const noexcept {
+    if (!o) return;
+    if (o->pTransformerArg) GDALDestroyTransformer(o->pTransformerArg);
+    GDALDestroyWarpOptions(o);
+  }
+};
+
+struct ProgressScale {
+  const ProgressFn* fn;
+  double done, share;
+};
+
+int CPL_STDCALL scaled_progress(double complete, const char*, void* data) {
+  const auto* s = static_cast<ProgressScale*>(data);
+  if (s->fn && *s->fn) (*s->fn)("reproject", std::min(1.0, s->done + s->share * complete));
+  return TRUE;
+}
+
+}  // namespace
+
+void warp_regions(GDALDatasetH source, GDALDatasetH dest, const ReprojectOptions& options, const WarpSettings& settings,
+                  const std::vector<PixelRect>& regions, const ProgressFn& progress) {
+  detail::GdalErrorCapture capture;
+  std::unique_ptr<GDALWarpOptions, WarpOptionsDeleter> wo(GDALCreateWarpOptions());
+  wo->hSrcDS = source;
+  wo->hDstDS = dest;
+  const int bands = GDALGetRasterCount(source);
+  wo->nBandCount = bands;
+  wo->panSrcBands = static_cast<int*>(CPLMalloc(sizeof(int) * bands));
+  wo->panDstBands = static_cast<int*>(CPLMalloc(sizeof(int) * bands));
+  for (int b = 0; b < bands; ++b) wo->panSrcBands[b] = wo->panDstBands[b] = b + 1;
+  wo->eResampleAlg = resample_alg(options.resampling);
+  wo->dfWarpMemoryLimit = static_cast<double>(settings.warp_memory);
+  // Source nodata as gdalwarp takes it: from each band.
+  bool any_src_nodata = false;
+  std::vector<double> src_nd(bands, 0);
+  for (int b = 0; b < bands; ++b) {
+    int has = 0;
+    src_nd[b] = GDALGetRasterNoDataValue(GDALGetRasterBand(source, b + 1), &has);
+    any_src_nodata |= has != 0;
+  }
+  if (any_src_nodata) {
+    wo->padfSrcNoDataReal = static_cast<double*>(CPLMalloc(sizeof(double) * bands));
+    for (int b = 0; b < bands; ++b) wo->padfSrcNoDataReal[b] = src_nd[b];
+  }
+  if (settings.dst_nodata) {
+    wo->padfDstNoDataReal = static_cast<double*>(CPLMalloc(sizeof(double) * bands));
+    for (int b = 0; b < bands; ++b) wo->padfDstNoDataReal[b] = *settings.dst_nodata;
+  }
+  wo->papszWarpOptions = CSLSetNameValue(wo->papszWarpOptions, "NUM_THREADS", std::to_string(settings.threads).c_str());
+  wo->papszWarpOptions = CSLSetNameValue(wo->papszWarpOptions, "INIT_DEST", settings.dst_nodata ? "NO_DATA" : "0");
+  void* tr = GDALCreateGenImgProjTransformer2(source, dest, nullptr);
+  if (!tr) throw error("reproject", "", "cannot transform from the source CRS to the target CRS", capture.last_error());
+  if (settings.error_threshold > 0) {
+    void* approx = GDALCreateApproxTransformer(GDALGenImgProjTransform, tr, settings.error_threshold);
+    GDALApproxTransformerOwnsSubtransformer(approx, TRUE);
+    wo->pfnTransformer = GDALApproxTransform;
+    wo->pTransformerArg = approx;
+  } else {
+    wo->pfnTransformer = GDALGenImgProjTransform;
+    wo->pTransformerArg = tr;
+  }
+  ProgressScale scale{&progress, 0, 0};
+  wo->pfnProgress = scaled_progress;
+  wo->pProgressArg = &scale;  // the operation keeps the pointer: updated per region below
+  GDALWarpOperationH op = GDALCreateWarpOperation(wo.get());
+  if (!op) throw error("reproject", "", "cannot set up the warper", capture.last_error());
+  std::vector<PixelRect> rects = regions;
+  if (rects.empty()) rects.push_back({0, 0, GDALGetRasterXSize(dest), GDALGetRasterYSize(dest)});
+  double total = 0;
+  for (const auto& r : rects) total += double(r.w) * r.h;
+  double done = 0;
+  CPLErr err = CE_None;
+  for (const auto& r : rects) {
+    if (r.w <= 0 || r.h <= 0) continue;
+    scale.done = total > 0 ? done / total : 0;
+    scale.share = total > 0 ? double(r.w) * r.h / total : 0;
+    err = GDALChunkAndWarpMulti(op, r.x, r.y, r.w, r.h);
+    if (err != CE_None) break;
+    done += double(r.w) * r.h;
+  }
+  GDALDestroyWarpOperation(op);
+  if (err != CE_None) throw error("reproject", "", "warping failed", capture.last_error());
+}
+
+}  // namespace cogkit

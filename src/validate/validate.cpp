@@ -1,0 +1,315 @@
+// src/validate/validate.cpp — the COG layout check (step "validate"), no GDAL Python needed.
+#include "cogkit/validate/validate.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <map>
+#include <set>
+
+#include <cpl_conv.h>
+#include <cpl_string.h>
+#include <cpl_vsi.h>
+
+#include "cogkit/core/error.hpp"
+
+namespace cogkit {
+namespace {
+
+class TiffReader {
+ public:
+  explicit TiffReader(const std::string& path) : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {}
+  ~TiffReader() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  bool ok() const { return fd_ >= 0; }
+  bool read(std::uint64_t off, void* buf, std::size_t n) const {
+    return ::pread(fd_, buf, n, static_cast<off_t>(off)) == static_cast<ssize_t>(n);
+  }
+  std::uint64_t u(const unsigned char* p, int n) const {
+    std::uint64_t v = 0;
+    for (int i = 0; i < n; ++i) v |= std::uint64_t(p[little_ ? i : n - 1 - i]) << (8 * i);
+    return v;
+  }
+  bool little_ = true, big_ = false;
+
+ private:
+  int fd_;
+};
+
+struct Ifd {
+  std::uint64_t offset = 0;
+  std::uint64_t width = 0, height = 0, subfile = 0;
+  bool tiled = false;
+  std::uint64_t block_w = 0, block_h = 0;
+  std::vector<std::uint64_t> offsets, counts;
+  bool is_mask() const { return subfile & 4; }
+};
+
+bool read_values(const TiffReader& t, std::uint16_t type, std::uint64_t count, const unsigned char* inline_value,
+                 std::vector<std::uint64_t>& out) {
+  int size = 0;
+  switch (type) {
+    case 3: size = 2; break;
+    case 4: case 13: size = 4; break;
+    case 16: case 18: size = 8; break;
+    default: return false;
+  }
+  if (count > (1ULL << 32)) return false;
+  const std::size_t bytes = std::size_t(size) * count;
+  const std::size_t inline_cap = t.big_ ? 8 : 4;
+  std::vector<unsigned char> buf(bytes);
+  if (bytes <= inline_cap) {
+    std::memcpy(buf.data(), inline_value, bytes);
+  } else {
+    const std::uint64_t off = t.u(inline_value, t.big_ ? 8 : 4);
+    if (!t.read(off, buf.data(), bytes)) return false;
+  }
+  out.resize(count);
+  for (std::uint64_t i = 0; i < count; ++i) out[i] = t.u(buf.data() + i * size, size);
+  return true;
+}
+
+}  // namespace
+
+CogValidation validate_cog(const std::string& path, bool full_check) {
+  CogValidation r;
+  TiffReader t(path);
+  if (!t.ok()) {
+    r.errors.push_back("cannot open " + path);
+    return r;
+  }
+  unsigned char hdr[16];
+  if (!t.read(0, hdr, 8)) {
+    r.errors.push_back("not a TIFF file (too short)");
+    return r;
+  }
+  if (hdr[0] == 'I' && hdr[1] == 'I') t.little_ = true;
+  else if (hdr[0] == 'M' && hdr[1] == 'M') t.little_ = false;
+  else {
+    r.errors.push_back("not a TIFF file");
+    return r;
+  }
+  const auto magic = t.u(hdr + 2, 2);
+  std::uint64_t first_ifd = 0, header_len = 8;
+  if (magic == 42) {
+    first_ifd = t.u(hdr + 4, 4);
+  } else if (magic == 43) {
+    t.big_ = true;
+    if (!t.read(0, hdr, 16)) {
+      r.errors.push_back("truncated BigTIFF header");
+      return r;
+    }
+    first_ifd = t.u(hdr + 8, 8);
+    header_len = 16;
+  } else {
+    r.errors.push_back("not a TIFF file");
+    return r;
+  }
+  {
+    VSIStatBufL st;
+    if (VSIStatL((path + ".ovr").c_str(), &st) == 0) r.errors.push_back("overviews found in external .ovr file");
+  }
+
+  // Ghost area (GDAL structural metadata).
+  std::map<std::string, std::string> ghost;
+  {
+    char buf[1024] = {};
+    t.read(header_len, buf, sizeof(buf) - 1);
+    const char* key = "GDAL_STRUCTURAL_METADATA_SIZE=";
+    if (std::strncmp(buf, key, std::strlen(key)) == 0) {
+      const std::size_t size = std::strtoul(buf + std::strlen(key), nullptr, 10);
+      const char* nl = std::strchr(buf, '\n');
+      if (nl) {
+        const std::size_t line = static_cast<std::size_t>(nl - buf) + 1;
+        std::string body(nl + 1, std::min<std::size_t>(size, sizeof(buf) - 1 - line));
+        std::size_t pos = 0;
+        while (pos < body.size()) {
+          const auto end = body.find('\n', pos);
+          const std::string item = body.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
+          const auto eq = item.find('=');
+          if (eq != std::string::npos) ghost[item.substr(0, eq)] = item.substr(eq + 1);
+          if (end == std::string::npos) break;
+          pos = end + 1;
+        }
+        std::uint64_t expected = header_len + line + size;
+        if (expected % 2) ++expected;
+        if (first_ifd != header_len && first_ifd != expected)
+          r.errors.push_back("the offset of the main IFD should be " + std::to_string(expected) + ", it is " +
+                             std::to_string(first_ifd) + " instead");
+      }
+    } else if (first_ifd != header_len) {
+      r.errors.push_back("the offset of the main IFD should be " + std::to_string(header_len) + ", it is " +
+                         std::to_string(first_ifd) + " instead");
+    }
+  }
+  if (ghost.count("KNOWN_INCOMPATIBLE_EDITION") && ghost["KNOWN_INCOMPATIBLE_EDITION"] == "YES")
+    r.errors.push_back("KNOWN_INCOMPATIBLE_EDITION=YES: the file was modified after it was written as a COG");
+  if (ghost.empty()) r.warnings.push_back("no GDAL ghost header (structural metadata)");
+
+  // Walk the IFD chain.
+  std::vector<Ifd> ifds;
+  std::set<std::uint64_t> seen;
+  for (std::uint64_t off = first_ifd; off != 0;) {
+    if (seen.count(off) || ifds.size() > 1000) {
+      r.errors.push_back("IFD chain loops");
+      break;
+    }
+    seen.insert(off);
+    Ifd ifd;
+    ifd.offset = off;
+    unsigned char cnt[8];
+    const int count_size = t.big_ ? 8 : 2, entry_size = t.big_ ? 20 : 12, next_size = t.big_ ? 8 : 4;
+    if (!t.read(off, cnt, count_size)) {
+      r.errors.push_back("truncated IFD at offset " + std::to_string(off));
+      break;
+    }
+    const std::uint64_t n = t.u(cnt, count_size);
+    std::vector<unsigned char> entries(n * entry_size + next_size);
+    if (n > 10000 || !t.read(off + count_size, entries.data(), entries.size())) {
+      r.errors.push_back("truncated IFD at offset " + std::to_string(off));
+      break;
+    }
+    std::vector<std::uint64_t> strip_offsets, strip_counts;
+    std::uint64_t rows_per_strip = 0;
+    for (std::uint64_t i = 0; i < n; ++i) {
+      const unsigned char* e = entries.data() + i * entry_size;
+      const auto tag = static_cast<std::uint16_t>(t.u(e, 2));
+      const auto type = static_cast<std::uint16_t>(t.u(e + 2, 2));
+      const std::uint64_t count = t.u(e + 4, t.big_ ? 8 : 4);
+      const unsigned char* val = e + (t.big_ ? 12 : 8);
+      std::vector<std::uint64_t> v;
+      if (tag != 254 && tag != 256 && tag != 257 && tag != 278 && (tag < 322 || tag > 325) && tag != 273 && tag != 279)
+        continue;
+      if (!read_values(t, type, count, val, v) || v.empty()) continue;
+      switch (tag) {
+        case 254: ifd.subfile = v[0]; break;
+        case 256: ifd.width = v[0]; break;
+        case 257: ifd.height = v[0]; break;
+        case 278: rows_per_strip = v[0]; break;
+        case 322: ifd.block_w = v[0]; ifd.tiled = true; break;
+        case 323: ifd.block_h = v[0]; break;
+        case 324: ifd.offsets = std::move(v); break;
+        case 325: ifd.counts = std::move(v); break;
+        case 273: strip_offsets = std::move(v); break;
+        case 279: strip_counts = std::move(v); break;
+        default: break;
+      }
+    }
+    if (!ifd.tiled) {
+      ifd.offsets = std::move(strip_offsets);
+      ifd.counts = std::move(strip_counts);
+      ifd.block_w = ifd.width;
+      ifd.block_h = rows_per_strip ? std::min(rows_per_strip, ifd.height) : ifd.height;
+    }
+    ifds.push_back(std::move(ifd));
+    unsigned char nx[8];
+    std::memcpy(nx, entries.data() + n * entry_size, next_size);
+    off = t.u(nx, next_size);
+  }
+  if (ifds.empty()) {
+    r.errors.push_back("no image in the file");
+    return r;
+  }
+
+  std::vector<const Ifd*> images, masks;
+  for (const auto& i : ifds) (i.is_mask() ? masks : images).push_back(&i);
+  const Ifd& main = *images.front();
+  auto check_tiling = [&](const Ifd& i, const std::string& what) {
+    if (main.width > 512 || main.height > 512) {
+      if (!i.tiled) r.errors.push_back(what + " is not tiled");
+      else if (i.block_w == i.width && i.width > 1024) r.errors.push_back(what + " is striped (one block per row)");
+    }
+  };
+  check_tiling(main, "the main resolution image");
+  if ((main.width > 512 || main.height > 512) && images.size() == 1)
+    r.warnings.push_back("the file is larger than 512x512 but has no overviews");
+  for (std::size_t k = 1; k < images.size(); ++k) {
+    const Ifd& prev = *images[k - 1];
+    const Ifd& cur = *images[k];
+    const std::string name = "overview " + std::to_string(k - 1);
+    if (cur.width > prev.width || cur.height > prev.height)
+      r.errors.push_back(name + " is larger than the level before it");
+    if (cur.offset <= prev.offset) r.errors.push_back("the IFD of " + name + " is not after the IFD of the level before it");
+    check_tiling(cur, name);
+  }
+  std::uint64_t last_ifd = 0;
+  for (const auto& i : ifds) last_ifd = std::max(last_ifd, i.offset);
+
+  auto first_data = [](const Ifd& i) -> std::uint64_t {
+    for (std::size_t k = 0; k < i.offsets.size(); ++k)
+      if (i.offsets[k] != 0 && (k >= i.counts.size() || i.counts[k] != 0)) return i.offsets[k];
+    return 0;
+  };
+  // Data: smallest overview first, full resolution last, all after the IFDs.
+  std::uint64_t prev_first = 0;
+  for (std::size_t k = images.size(); k-- > 0;) {
+    const std::uint64_t fd = first_data(*images[k]);
+    if (fd == 0) continue;
+    const std::string name = k == 0 ? "the main resolution image" : "overview " + std::to_string(k - 1);
+    if (fd < last_ifd) r.errors.push_back("the first tile of " + name + " is before the last IFD");
+    if (prev_first && fd < prev_first) r.errors.push_back("the tiles of " + name + " are not after those of the smaller level");
+    prev_first = fd;
+    r.header_size = r.header_size ? std::min(r.header_size, fd) : fd;
+  }
+
+  if (full_check) {
+    const bool row_major = ghost.count("BLOCK_ORDER") && ghost["BLOCK_ORDER"] == "ROW_MAJOR";
+    const bool leader = ghost.count("BLOCK_LEADER") && ghost["BLOCK_LEADER"] == "SIZE_AS_UINT4";
+    const bool trailer = ghost.count("BLOCK_TRAILER") && ghost["BLOCK_TRAILER"] == "LAST_4_BYTES_REPEATED";
+    const bool mask_interleaved =
+        ghost.count("MASK_INTERLEAVED_WITH_IMAGERY") && ghost["MASK_INTERLEAVED_WITH_IMAGERY"] == "YES";
+    auto check_blocks = [&](const Ifd& i, const std::string& name) {
+      std::uint64_t last = 0;
+      int reported = 0;
+      for (std::size_t k = 0; k < i.offsets.size() && reported < 5; ++k) {
+        const std::uint64_t off = i.offsets[k], cnt = k < i.counts.size() ? i.counts[k] : 0;
+        if (off == 0 || cnt == 0) continue;
+        if (row_major && off < last) {
+          r.errors.push_back(name + ": block " + std::to_string(k) + " is not in row-major order");
+          ++reported;
+        }
+        last = off;
+        if (leader && off >= 4) {
+          unsigned char b[4];
+          if (!t.read(off - 4, b, 4) || t.u(b, 4) != cnt) {
+            r.errors.push_back(name + ": block " + std::to_string(k) + " has a wrong size leader");
+            ++reported;
+          }
+        }
+        if (trailer && cnt >= 4) {
+          unsigned char b[8];
+          if (!t.read(off + cnt - 4, b, 8) || std::memcmp(b, b + 4, 4) != 0) {
+            r.errors.push_back(name + ": block " + std::to_string(k) + " has a wrong trailer");
+            ++reported;
+          }
+        }
+      }
+    };
+    for (std::size_t k = 0; k < images.size(); ++k)
+      check_blocks(*images[k], k == 0 ? "main resolution image" : "overview " + std::to_string(k - 1));
+    for (std::size_t k = 0; k < masks.size(); ++k) check_blocks(*masks[k], "mask " + std::to_string(k));
+    if (mask_interleaved && masks.size() == images.size()) {
+      const std::uint64_t extra = (leader ? 4 : 0) + (trailer ? 4 : 0);
+      for (std::size_t k = 0; k < images.size(); ++k) {
+        const Ifd& im = *images[k];
+        const Ifd& mk = *masks[k];
+        for (std::size_t b = 0; b < std::min(im.offsets.size(), mk.offsets.size()); ++b) {
+          if (im.offsets[b] == 0 || mk.offsets[b] == 0) continue;
+          if (mk.offsets[b] != im.offsets[b] + im.counts[b] + extra) {
+            r.errors.push_back("mask block " + std::to_string(b) + " of level " + std::to_string(k) +
+                               " is not right after its imagery block");
+            break;
+          }
+        }
+      }
+    }
+  }
+  r.valid = r.errors.empty();
+  return r;
+}
+
+}  // namespace cogkit
