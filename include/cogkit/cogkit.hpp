@@ -1,18 +1,15 @@
-// cogkit/cogkit.hpp — umbrella header.
+// cogkit/cogkit.hpp — umbrella header: every capability, bottom layer first
+// (docs/architecture.md has the picture).
 #pragma once
 
-#include "cogkit/read/ascii_grid.hpp"
-#include "cogkit/jobs/batch.hpp"
-#include "cogkit/clip/clip.hpp"
-#include "cogkit/write/cog.hpp"
-#include "cogkit/core/error.hpp"
-#include "cogkit/fill/fill.hpp"
-#include "cogkit/core/gdal_handle.hpp"
-#include "cogkit/read/mosaic.hpp"
-#include "cogkit/pipeline/pipeline.hpp"
-#include "cogkit/core/progress.hpp"
-#include "cogkit/publish/publish.hpp"
-#include "cogkit/report/report.hpp"
-#include "cogkit/reproject/reproject.hpp"
-#include "cogkit/core/staging.hpp"
-#include "cogkit/read/xyz.hpp"
+#include "cogkit/core.hpp"
+#include "cogkit/read.hpp"
+#include "cogkit/reproject.hpp"
+#include "cogkit/fill.hpp"
+#include "cogkit/clip.hpp"
+#include "cogkit/write.hpp"
+#include "cogkit/validate.hpp"
+#include "cogkit/publish.hpp"
+#include "cogkit/report.hpp"
+#include "cogkit/pipeline.hpp"
+#include "cogkit/jobs.hpp"

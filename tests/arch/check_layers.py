@@ -30,6 +30,8 @@ def capability_of_include(target):
     parts = target.split("/")
     if parts[0] == "cogkit" and len(parts) > 2:
         return parts[1]
+    if parts[0] == "cogkit" and len(parts) == 2 and parts[1][:-4] in LEVEL:
+        return parts[1][:-4]
     if parts[0] in LEVEL and len(parts) > 1:
         return parts[0]
     return None
@@ -56,6 +58,8 @@ def capability_of_file(root, path):
         return rel[1]
     if rel[:2] == ["include", "cogkit"] and len(rel) > 3:
         return rel[2]
+    if rel[:2] == ["include", "cogkit"] and len(rel) == 3 and rel[2][:-4] in LEVEL:
+        return rel[2][:-4]  # include/cogkit/read.hpp: the capability's own header
     return None
 
 
