@@ -8,6 +8,7 @@
 #include "cogkit/core/error.hpp"
 #include "cogkit/fill/fill.hpp"
 #include "cogkit/core/gdal_handle.hpp"
+#include "cogkit/core/options.hpp"
 #include "cogkit/read/mosaic.hpp"
 #include "cogkit/pipeline/pipeline.hpp"
 #include "cogkit/core/progress.hpp"
