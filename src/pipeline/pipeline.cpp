@@ -616,7 +616,7 @@ void describe_output(Report& rep, const std::string& path) {
     }
   }
   const char* comp = GDALGetMetadataItem(ds.get(), "COMPRESSION", "IMAGE_STRUCTURE");
-  const auto codec = from_gdal<Compression>(comp ? comp : "NONE");
+  const std::optional<Compression> codec = comp ? from_gdal<Compression>(comp) : Compression::none;
   rep.compression = codec ? std::string(to_name(*codec)) : detail::lower(comp);
   GDALGetBlockSize(b, &rep.block_width, &rep.block_height);
   rep.overviews.clear();
