@@ -102,11 +102,11 @@ int main(int argc, char** argv) {
                          "[--staging auto|memory|file] [--tile-rows N] [--compare REF] [--output OUT]\n");
     return 2;
   }
-  options.method = method == "nearest" ? cogkit::FillMethod::nearest : cogkit::FillMethod::invdist;
+  options.method = cogkit::try_parse<cogkit::FillMethod>(method).value_or(cogkit::FillMethod::invdist);
   try {
     GDALAllRegister();
     cogkit::StagingOptions so;
-    if (staging != "auto") so.force = staging;
+    so.force = cogkit::parse<cogkit::StagingMode>(staging);
     so.memory_budget = cogkit::parse_size(budget_text);
     const cogkit::MemoryBudget budget(so);
     GDALSetCacheMax64(static_cast<GIntBig>(budget.block_cache()));

@@ -32,7 +32,8 @@ int main(int argc, char** argv) {
   const std::string kernel = argc > 2 ? argv[2] : "cubic";
   const int threads = argc > 3 ? std::atoi(argv[3]) : 2;
   const GDALDataType type = argc > 4 ? GDALGetDataTypeByName(argv[4]) : GDT_Float32;
-  const auto r = cogkit::detail::parse_overview_resampling(kernel);
+  const auto parsed = cogkit::try_parse<cogkit::OverviewResampling>(kernel);
+  const auto r = parsed ? cogkit::detail::overview_kernel(parsed) : std::nullopt;
   if (!r || type == GDT_Unknown) {
     std::fprintf(stderr, "usage: overview_bench [SIZE] [nearest|average|bilinear|cubic] [THREADS] [GDAL type]\n");
     return 2;

@@ -66,13 +66,14 @@ int main(int argc, char** argv) {
                          "[--repeat R] [--mode both|gdal|fast]\n");
     return 2;
   }
-  std::string path = argv[1], srs = "EPSG:3857", kernel = "bilinear", mode = "both", gtiff;
+  std::string path = argv[1], srs = "EPSG:3857", mode = "both", gtiff;
+  cogkit::Resampling kernel = cogkit::Resampling::bilinear;
   int threads = 2, repeat = 3;
   double memory_mb = 56, et = 0.125;
   for (int i = 2; i + 1 < argc; i += 2) {
     const std::string k = argv[i], v = argv[i + 1];
     if (k == "--t_srs") srs = v;
-    else if (k == "-r") kernel = cogkit::normalize_resampling(v);
+    else if (k == "-r") kernel = cogkit::parse<cogkit::Resampling>(v);
     else if (k == "--threads") threads = std::stoi(v);
     else if (k == "--memory-mb") memory_mb = std::stod(v);
     else if (k == "--et") et = std::stod(v);
@@ -88,7 +89,7 @@ int main(int argc, char** argv) {
   DatasetHandle fast_out = make_dest(probe.get(), srs, gtiff.empty() ? "" : gtiff + "_fast.tif");
   std::printf("source %dx%d -> %s %dx%d, %s, %d threads, %.0f MB, et %g\n", GDALGetRasterXSize(probe.get()),
               GDALGetRasterYSize(probe.get()), srs.c_str(), GDALGetRasterXSize(gdal_out.get()),
-              GDALGetRasterYSize(gdal_out.get()), kernel.c_str(), threads, memory_mb, et);
+              GDALGetRasterYSize(gdal_out.get()), std::string(cogkit::to_name(kernel)).c_str(), threads, memory_mb, et);
   probe.reset();
   cogkit::detail::FastWarpRequest r;
   r.resampling = kernel;

@@ -18,13 +18,11 @@ int main(int argc, char** argv) {
   app.name("asc2cog");
   cogkit::cli::CommonArgs args;
   cogkit::cli::add_common_options(app, args);
-  std::string a_srs, type = "auto";
+  std::string a_srs;
+  cogkit::AsciiType type = cogkit::AsciiType::automatic;
   app.add_option("--a-srs", a_srs, "CRS of the grid when there is no .prj sidecar (EPSG:2180, WKT, PROJ string...)")
       ->group("ASCII grid");
-  app.add_option("--type", type, "Data type: auto (integers stay integers, decimals Float32 unless they need Float64), "
-                                 "byte, int16, uint16, int32, float32, float64")
-      ->capture_default_str()
-      ->group("ASCII grid");
+  cogkit::cli::add_enum_option(app, "--type", type, "Data type")->group("ASCII grid");
   return cogkit::cli::run_tool("asc2cog", app, args, argc, argv, [&](const cogkit::cli::CommonArgs& a) {
     GDALAllRegister();
     cogkit::PipelineOptions options = a.options;

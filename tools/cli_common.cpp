@@ -91,16 +91,11 @@ void add_common_options(CLI::App& app, CommonArgs& a) {
 
   // reproject / resample
   app.add_option("-t,--t-srs", o.reproject.t_srs, "Target CRS (EPSG:code, WKT, PROJ string)")->group("Reproject");
-  app.add_option("--res", o.reproject.xres, "Target resolution (square pixels), in target CRS units")
-      ->group("Reproject")
-      ->each([&o](const std::string&) { o.reproject.yres = o.reproject.xres; });
+  // Into a.res, not xres: each() would run before CLI11 stores the value (yres stayed 0).
+  app.add_option("--res", a.res, "Target resolution (square pixels), in target CRS units")->group("Reproject");
   app.add_option("--tr", a.tr, "Target resolution XRES YRES")->expected(2)->group("Reproject");
   app.add_flag("--tap", o.reproject.tap, "Align the output extent on multiples of the resolution")->group("Reproject");
-  app.add_option("-r,--resampling", o.reproject.resampling,
-                 "Resampling kernel: nearest, bilinear, cubic, cubicspline, lanczos, average, rms, mode, max, min, med, "
-                 "q1, q3, sum")
-      ->group("Reproject")
-      ->capture_default_str();
+  add_enum_option(app, "-r,--resampling", o.reproject.resampling, "Resampling kernel")->group("Reproject");
   app.add_option("--et", o.reproject.error_threshold,
                  "Approximation error threshold of the transformer, pixels (0 = exact), as gdalwarp -et")
       ->group("Reproject")
@@ -115,11 +110,7 @@ void add_common_options(CLI::App& app, CommonArgs& a) {
   app.add_option("--fill-smoothing", o.fill.smoothing, "Smoothing iterations over filled pixels")
       ->group("Fill")
       ->capture_default_str();
-  app.add_option("--fill-method", o.fill.method, "invdist (GDAL's algorithm) or nearest")
-      ->group("Fill")
-      ->transform(CLI::CheckedTransformer(std::map<std::string, FillMethod>{{"invdist", FillMethod::invdist},
-                                                                             {"nearest", FillMethod::nearest}},
-                                          CLI::ignore_case));
+  add_enum_option(app, "--fill-method", o.fill.method, "Fill method")->group("Fill");
   app.add_flag("--fill-interior-only", o.fill.interior_only,
                "Fill only holes enclosed by data (not touching the raster edge or the nodata collar)")
       ->group("Fill");
@@ -131,23 +122,16 @@ void add_common_options(CLI::App& app, CommonArgs& a) {
       ->group("Clip");
 
   // write
-  app.add_option("--compress", o.cog.compress, "deflate, zstd, lzw, lerc, webp, jpeg, none")
-      ->group("COG")
-      ->capture_default_str();
+  add_enum_option(app, "--compress", o.cog.compress, "Compression")->group("COG");
   app.add_option("--level", o.cog.level, "Compression level (JPEG/WEBP: quality)")->group("COG");
-  app.add_option("--predictor", o.cog.predictor, "auto (2 for integers, 3 for floats), none, 2, 3")
-      ->group("COG")
-      ->capture_default_str();
+  add_enum_option(app, "--predictor", o.cog.predictor, "Predictor (with deflate, zstd, lzw, lzma)")->group("COG");
   app.add_option("--blocksize", o.cog.blocksize, "Tile size in pixels")->group("COG")->capture_default_str();
-  app.add_option("--overviews", o.cog.overviews, "auto or none")->group("COG")->capture_default_str();
-  app.add_option("--overview-resampling", o.cog.overview_resampling,
-                 "Overview resampling (nearest, average, bilinear, cubic, ...; default GDAL's: cubic)")
+  add_enum_option(app, "--overviews", o.cog.overviews, "Overviews")->group("COG");
+  add_enum_option(app, "--overview-resampling", o.cog.overview_resampling,
+                  "Overview resampling (default GDAL's: cubic, nearest with a colour table)")
       ->group("COG");
   app.add_option("--nodata", o.cog.nodata, "Assign/override the nodata value")->group("COG");
-  app.add_option("--writer", o.cog.writer,
-                 "auto (cogkit's parallel writer when it supports the raster, else GDAL's COG driver), cogkit or gdal")
-      ->group("COG")
-      ->capture_default_str();
+  add_enum_option(app, "--writer", o.cog.writer, "COG writer")->group("COG");
   app.add_option("--co", o.cog.creation_options, "Extra GDAL COG creation option KEY=VALUE (repeatable)")
       ->group("COG")
       ->take_all();
@@ -162,9 +146,7 @@ void add_common_options(CLI::App& app, CommonArgs& a) {
       ->group("Resources");
   app.add_option("--tmpdir", o.staging.tmpdir, "Directory for temporary files (default: $TMPDIR or /tmp)")
       ->group("Resources");
-  app.add_option("--staging", o.staging.force, "Force staging: memory or file (default: by budget)")
-      ->group("Resources")
-      ->check(CLI::IsMember({"memory", "file"}));
+  add_enum_option(app, "--staging", o.staging.force, "Staging of intermediates")->group("Resources");
 
   // report
   app.add_flag("--json", a.json, "Print the JSON report on stdout (batch: one JSON line per input, as each ends)")
@@ -204,6 +186,7 @@ void finish_args(CommonArgs& a) {
     if (a.files.empty()) throw error("options", "", "--output-dir given but no INPUT");
   }
   if (a.jobs < 0) throw error("options", "", "--jobs must be 0 (one per thread) or more");
+  if (a.res != 0) o.reproject.xres = o.reproject.yres = a.res;
   if (!a.tr.empty()) {
     o.reproject.xres = a.tr[0];
     o.reproject.yres = a.tr[1];
@@ -225,7 +208,6 @@ void finish_args(CommonArgs& a) {
   }
   if (!a.memory_budget.empty()) o.staging.memory_budget = parse_size(a.memory_budget);
   for (std::size_t i = 0; i + 1 < a.config_pairs.size(); i += 2) o.config.emplace_back(a.config_pairs[i], a.config_pairs[i + 1]);
-  normalize_resampling(o.reproject.resampling);
   validate_cog_options(o.cog);
   if (o.threads < 0) throw error("options", "", "--threads must be 0 (all cores) or more");
 }
@@ -282,6 +264,31 @@ int run_tool(std::string_view tool, CLI::App& app, CommonArgs& args, int argc, c
 
 namespace {
 
+// The library names a setting by its struct field (its errors speak of options); the CLI
+// says the flag that sets it.
+std::string with_flags(std::string text) {
+  static constexpr std::pair<std::string_view, std::string_view> kFlags[] = {
+      {"ReprojectOptions::xres/yres", "--res/--tr"},
+      {"ReprojectOptions::tap", "--tap"},
+      {"ReprojectOptions::error_threshold", "--et"},
+      {"ClipOptions::bbox_srs", "--bbox-srs"},
+      {"CogOptions::nodata", "--nodata"},
+      {"FillOptions::max_distance", "--fill-max-distance"},
+      {"FillOptions::smoothing", "--fill-smoothing"},
+      {"AsciiGridOptions::type", "--type"},
+      {"AsciiGridOptions::a_srs", "--a-srs"},
+      {"XyzOptions::a_srs", "--a-srs"},
+      {"XyzOptions::nodata", "--nodata"},
+      {"XyzOptions::separator", "--separator"},
+      {"XyzOptions::columns", "--columns"},
+      {"XyzOptions::res", "--grid-res"},
+  };
+  for (const auto& [field, flag] : kFlags)
+    for (auto at = text.find(field); at != std::string::npos; at = text.find(field, at + flag.size()))
+      text.replace(at, field.size(), flag);
+  return text;
+}
+
 // The one line a failure prints: "<tool>: <path>: <step>: <message> (GDAL: ...)".
 std::string error_line(std::string_view tool, const std::string& input, const error& e) {
   std::string path = e.path().empty() ? input : e.path();
@@ -292,7 +299,7 @@ std::string error_line(std::string_view tool, const std::string& input, const er
     line += " (GDAL: " + e.gdal_message() + ")";
   for (auto& c : line)
     if (c == '\n') c = ' ';
-  return line;
+  return with_flags(std::move(line));
 }
 
 void write_report(const CommonArgs& args, const std::string& text) {

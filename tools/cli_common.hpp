@@ -5,11 +5,13 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include <CLI/CLI.hpp>
 
+#include "cogkit/core/options.hpp"
 #include "cogkit/pipeline/pipeline.hpp"
 #include "cogkit/report/report.hpp"
 
@@ -32,8 +34,54 @@ struct CommonArgs {
   std::string memory_budget;  // text form, parsed after CLI parsing
   std::vector<std::string> config_pairs;
   std::vector<double> tr;
+  double res = 0;             // --res: both xres and yres, set after parsing
   std::string bbox;
 };
+
+// "<intro>: name (help), name (help), ...": the help of an enum flag, from its table.
+template <class E>
+std::string enum_help(std::string_view intro) {
+  std::string out(intro);
+  const char* sep = ": ";
+  for (const auto& e : table<E>().entries) {
+    out += sep + std::string(e.name) + (e.help.empty() ? "" : " (" + std::string(e.help) + ")");
+    sep = ", ";
+  }
+  return out;
+}
+
+// The flag's parser: the table's parser (every name and alias, any case), handing CLI11 the
+// enumerator's number. Not CLI::CheckedTransformer: it also takes the numbers themselves
+// ("--compress 3") and its error lists them; the help lists the names already (enum_help).
+template <class E>
+CLI::Validator enum_transformer() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        const auto value = try_parse<E>(text);
+        if (!value)
+          return "unknown " + std::string(table<E>().option) + " '" + text + "' (one of: " + names<E>() + ")";
+        text = std::to_string(static_cast<int>(*value));
+        return {};
+      },
+      "");
+}
+
+// An enum flag declared from its table: parser, help and default.
+template <class E>
+CLI::Option* add_enum_option(CLI::App& app, const std::string& flags, E& target, std::string_view intro) {
+  return app.add_option(flags, target, enum_help<E>(intro))
+      ->transform(enum_transformer<E>())
+      ->type_name("NAME")
+      ->default_str(std::string(to_name(target)));
+}
+
+// Same for an option that may stay unset (std::nullopt: the library's default, said in `intro`).
+template <class E>
+CLI::Option* add_enum_option(CLI::App& app, const std::string& flags, std::optional<E>& target, std::string_view intro) {
+  return app.add_option_function<E>(flags, [&target](const E& v) { target = v; }, enum_help<E>(intro))
+      ->transform(enum_transformer<E>())
+      ->type_name("NAME");
+}
 
 // Declares the positionals (INPUT OUTPUT, or INPUT... with --output-dir), the batch
 // flags and every pipeline flag on `app`.

@@ -35,10 +35,7 @@ int main(int argc, char** argv) {
                "Mosaic: FILES are INPUT... OUTPUT; the inputs (same CRS and bands; types are promoted) become one "
                "raster before reproject/fill/clip, so a fill crosses tile borders")
       ->group("Mosaic");
-  app.add_option("--mosaic-resolution", mosaic.resolution, "Mosaic resolution: highest, lowest or average of the inputs'")
-      ->group("Mosaic")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"highest", "lowest", "average"}));
+  cogkit::cli::add_enum_option(app, "--mosaic-resolution", mosaic.resolution, "Mosaic resolution")->group("Mosaic");
   return cogkit::cli::run_tool("cogify", app, args, argc, argv, [&mosaic](const cogkit::cli::CommonArgs& a) {
     if (a.mosaic) return cogkit::convert_mosaic(a.inputs, a.output, a.options, mosaic);
     return cogkit::convert(a.input, a.output, a.options);

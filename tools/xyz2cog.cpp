@@ -26,10 +26,7 @@ int main(int argc, char** argv) {
                  "Bin the points to square cells of this size, aligned on multiples of it (needed for scattered points; "
                  "--res is the reprojection resolution)")
       ->group("XYZ");
-  app.add_option("--bin", xo.bin, "Binning with --grid-res: mean, min, max, count, nearest, idw")
-      ->group("XYZ")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"mean", "min", "max", "count", "nearest", "idw"}, CLI::ignore_case));
+  cogkit::cli::add_enum_option(app, "--bin", xo.bin, "Binning with --grid-res")->group("XYZ");
   app.add_option("--idw-power", xo.idw_power, "Power of the idw weights 1/distance^p")->group("XYZ")->capture_default_str();
   return cogkit::cli::run_tool("xyz2cog", app, args, argc, argv, [&xo](const cogkit::cli::CommonArgs& a) {
     cogkit::XyzOptions o = xo;

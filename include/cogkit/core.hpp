@@ -8,6 +8,7 @@
 
 #include "cogkit/core/error.hpp"
 #include "cogkit/core/gdal_handle.hpp"
+#include "cogkit/core/options.hpp"
 #include "cogkit/core/progress.hpp"
 #include "cogkit/core/staging.hpp"
 #include "cogkit/core/threads.hpp"

@@ -92,7 +92,7 @@ GeometryHandle load_clip_geometry(const ClipOptions& options, OGRSpatialReferenc
   if (target) OSRSetAxisMappingStrategy(target.get(), OAMS_TRADITIONAL_GIS_ORDER);
   auto* tgt = target.get();
   SrsHandle given;
-  if (!options.bbox_srs.empty()) given = srs_from_user(options.bbox_srs, "--bbox-srs");
+  if (!options.bbox_srs.empty()) given = srs_from_user(options.bbox_srs, "clip box");
 
   GeometryHandle result;
   if (!options.geometry.empty()) {
@@ -114,7 +114,7 @@ GeometryHandle load_clip_geometry(const ClipOptions& options, OGRSpatialReferenc
   }
   if (options.bbox) {
     const auto& b = *options.bbox;
-    if (!(b[0] < b[2] && b[1] < b[3])) throw error("clip", "", "--bbox needs XMIN < XMAX and YMIN < YMAX");
+    if (!(b[0] < b[2] && b[1] < b[3])) throw error("clip", "", "the clip box needs XMIN < XMAX and YMIN < YMAX");
     GeometryHandle box(OGR_G_CreateGeometry(wkbPolygon));
     OGRGeometryH ring = OGR_G_CreateGeometry(wkbLinearRing);
     OGR_G_AddPoint_2D(ring, b[0], b[1]);
@@ -123,7 +123,7 @@ GeometryHandle load_clip_geometry(const ClipOptions& options, OGRSpatialReferenc
     OGR_G_AddPoint_2D(ring, b[0], b[3]);
     OGR_G_AddPoint_2D(ring, b[0], b[1]);
     OGR_G_AddGeometryDirectly(as_geom(box), ring);
-    transform_to(box, given.get(), tgt, "--bbox");
+    transform_to(box, given.get(), tgt, "clip box");
     if (result) {
       GeometryHandle inter(OGR_G_Intersection(as_geom(result), as_geom(box)));
       result = std::move(inter);

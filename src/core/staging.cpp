@@ -109,8 +109,8 @@ std::uint64_t MemoryBudget::work_memory() const noexcept {
   return std::max<std::uint64_t>(total_ / 8, 8ULL << 20);
 }
 bool MemoryBudget::fits_in_memory(std::uint64_t bytes) const noexcept {
-  if (force_ == "memory") return true;
-  if (force_ == "file") return false;
+  if (force_ == StagingMode::memory) return true;
+  if (force_ == StagingMode::file) return false;
   const std::uint64_t reserved = block_cache() + warp_memory() + work_memory();
   return total_ > reserved && bytes <= total_ - reserved;
 }

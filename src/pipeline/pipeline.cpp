@@ -24,6 +24,7 @@
 #include "cogkit/validate/validate.hpp"
 #include "reproject/fast_warp.hpp"
 #include "core/gdal_env.hpp"
+#include "core/text.hpp"
 #include "read/source.hpp"
 
 namespace cogkit {
@@ -128,12 +129,11 @@ Plan make_plan(GDALDatasetH src, const std::string& name, const PipelineOptions&
   const auto& r = o.reproject;
   p.reproject = r.active();
   if (p.reproject) {
-    normalize_resampling(r.resampling);
     if (!has_gt) throw error("reproject", name, "the source has no geotransform, it cannot be reprojected");
     if ((r.xres > 0) != (r.yres > 0) || r.xres < 0 || r.yres < 0)
       throw error("reproject", name, "the resolution needs a positive X and Y value");
-    if (r.tap && !(r.xres > 0)) throw error("reproject", name, "--tap needs --res or --tr");
-    if (!(r.error_threshold >= 0)) throw error("reproject", name, "--et must be 0 or more");
+    if (r.tap && !(r.xres > 0)) throw error("reproject", name, "ReprojectOptions::tap needs a target resolution (ReprojectOptions::xres/yres)");
+    if (!(r.error_threshold >= 0)) throw error("reproject", name, "ReprojectOptions::error_threshold must be 0 or more");
     SrsHandle target;
     if (!r.t_srs.empty()) {
       target.reset(OSRNewSpatialReference(nullptr));
@@ -141,7 +141,7 @@ Plan make_plan(GDALDatasetH src, const std::string& name, const PipelineOptions&
       if (OSRSetFromUserInput(target.get(), r.t_srs.c_str()) != OGRERR_NONE)
         throw error("reproject", name, "unknown CRS '" + r.t_srs + "'");
       OSRSetAxisMappingStrategy(target.get(), OAMS_TRADITIONAL_GIS_ORDER);
-      if (!p.srs) throw error("reproject", name, "the source has no CRS (assign one with --a-srs or fix the source)");
+      if (!p.srs) throw error("reproject", name, "the source has no CRS (assign one or fix the source)");
     } else if (p.srs) {
       target.reset(OSRClone(p.srs.get()));
     }
@@ -195,7 +195,7 @@ Plan make_plan(GDALDatasetH src, const std::string& name, const PipelineOptions&
       throw error("clip", name, "rotated grids cannot be clipped; reproject first (-t)");
     const bool needs_srs = !o.clip.geometry.empty() || !o.clip.bbox_srs.empty();
     if (needs_srs && !p.srs && !o.clip.bbox_srs.empty())
-      throw error("clip", name, "the raster has no CRS, so --bbox-srs cannot be applied");
+      throw error("clip", name, "the raster has no CRS, so ClipOptions::bbox_srs cannot be applied");
     p.clip = load_clip_geometry(o.clip, p.srs.get());
     OGREnvelope env;
     OGR_G_GetEnvelope(p.clip.get(), &env);
@@ -211,9 +211,9 @@ Plan make_plan(GDALDatasetH src, const std::string& name, const PipelineOptions&
     if (!p.nodata) p.nodata = default_nodata(p.type);
   }
   if (o.fill.enabled) {
-    if (!p.nodata) throw error("fill", name, "the raster has no nodata value, so there is nothing to fill (set --nodata)");
-    if (!(o.fill.max_distance > 0)) throw error("fill", name, "--fill-max-distance must be positive");
-    if (o.fill.smoothing < 0) throw error("fill", name, "--fill-smoothing must be 0 or more");
+    if (!p.nodata) throw error("fill", name, "the raster has no nodata value, so there is nothing to fill (set CogOptions::nodata)");
+    if (!(o.fill.max_distance > 0)) throw error("fill", name, "FillOptions::max_distance must be positive");
+    if (o.fill.smoothing < 0) throw error("fill", name, "FillOptions::smoothing must be 0 or more");
   }
   p.work = o.fill.enabled ? p.crop.grow(fill_halo(o.fill), p.width, p.height) : p.crop;
   p.stage = p.reproject || o.fill.enabled || o.clip.active();
@@ -303,7 +303,7 @@ void warp_into(GDALDatasetH src, const StagedRaster& dst, const std::string& nam
   detail::FastWarpRequest fr;
   fr.source = src;
   fr.dest = dst.get();
-  fr.resampling = normalize_resampling(o.reproject.resampling);
+  fr.resampling = o.reproject.resampling;
   fr.dst_nodata = plan.nodata;
   fr.error_threshold = o.reproject.error_threshold;
   fr.threads = threads;
@@ -616,7 +616,8 @@ void describe_output(Report& rep, const std::string& path) {
     }
   }
   const char* comp = GDALGetMetadataItem(ds.get(), "COMPRESSION", "IMAGE_STRUCTURE");
-  rep.compression = comp ? comp : "NONE";
+  const std::optional<Compression> codec = comp ? from_gdal<Compression>(comp) : Compression::none;
+  rep.compression = codec ? std::string(to_name(*codec)) : detail::lower(comp);
   GDALGetBlockSize(b, &rep.block_width, &rep.block_height);
   rep.overviews.clear();
   for (int i = 0; i < GDALGetOverviewCount(b); ++i) {
@@ -690,7 +691,7 @@ Report run_pipeline_in_arena(GDALDatasetH src, const StagedRaster* owned, const 
   if (in_place) {
     // The reader's raster is the work raster: no copy.
     plan.work = {0, 0, plan.width, plan.height};
-    rep.staging = std::string("in place (reader's ") + (owned->in_memory ? "memory" : "file") + " staging)";
+    rep.staging = std::string("in place (reader's ") + std::string(to_name(owned->in_memory ? StagingMode::memory : StagingMode::file)) + " staging)";
     for (int b = 1; b <= plan.bands; ++b)
       if (plan.nodata) GDALSetRasterNoDataValue(GDALGetRasterBand(src, b), *plan.nodata);
   }
@@ -699,7 +700,7 @@ Report run_pipeline_in_arena(GDALDatasetH src, const StagedRaster* owned, const 
     const std::string stem = base_name(output) + ".stage";
     staged = create_staged(budget, plan.work.w, plan.work.h, plan.bands, plan.type, stem);
     // Staged files are written next to nothing the user sees; put them in tmpdir.
-    rep.staging = staged.in_memory ? "memory" : "file";
+    rep.staging = to_name(staged.in_memory ? StagingMode::memory : StagingMode::file);
     const double wgt[6] = {plan.gt[0] + plan.work.x * plan.gt[1] + plan.work.y * plan.gt[2], plan.gt[1], plan.gt[2],
                            plan.gt[3] + plan.work.x * plan.gt[4] + plan.work.y * plan.gt[5], plan.gt[4], plan.gt[5]};
     GDALSetGeoTransform(staged.get(), const_cast<double*>(wgt));
@@ -777,7 +778,7 @@ Report run_pipeline_in_arena(GDALDatasetH src, const StagedRaster* owned, const 
       RowObserver observer;
       if (row_stats) observer = std::ref(*row_stats);
       const CogWriteResult w = write_cog(write_src, temp.path(), o.cog, threads, budget, o.progress, observer);
-      rep.notes.emplace_back("writer", w.writer + (w.reason.empty() ? "" : " (cogkit's writer does not support " + w.reason + ")"));
+      rep.notes.emplace_back("writer", std::string(to_name(w.writer)) + (w.reason.empty() ? "" : " (cogkit's writer does not support " + w.reason + ")"));
       if (w.rows_observed && row_stats)
         if (auto st = row_stats->finish(std::uint64_t(plan.crop.w) * std::uint64_t(plan.crop.h))) {
           rep.band_stats = std::move(*st);

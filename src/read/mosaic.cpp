@@ -34,8 +34,6 @@ std::string crs_name(OGRSpatialReferenceH s) {
 Mosaic open_mosaic(const std::vector<std::string>& inputs, const PipelineOptions& options,
                    const MosaicOptions& mosaic, std::uint64_t memory_share, Report& report) {
   if (inputs.empty()) throw error("plan", "", "a mosaic needs at least one input");
-  if (mosaic.resolution != "highest" && mosaic.resolution != "lowest" && mosaic.resolution != "average")
-    throw error("options", "", "--mosaic-resolution must be highest, lowest or average, got '" + mosaic.resolution + "'");
   Mosaic m;
   PipelineOptions per_input = options;
   per_input.progress = {};
@@ -114,7 +112,7 @@ Mosaic open_mosaic(const std::vector<std::string>& inputs, const PipelineOptions
   detail::GdalErrorCapture capture;
   CPLStringList args;
   args.AddString("-resolution");
-  args.AddString(mosaic.resolution.c_str());
+  args.AddString(std::string(to_gdal(mosaic.resolution)).c_str());
   GDALBuildVRTOptions* bo = GDALBuildVRTOptionsNew(args.List(), nullptr);
   int usage_error = 0;
   GDALDatasetH vrt = nullptr;
@@ -169,7 +167,7 @@ Mosaic open_mosaic(const std::vector<std::string>& inputs, const PipelineOptions
   report.notes.emplace_back("mosaic", std::to_string(inputs.size()) + " inputs (" + std::to_string(m.staged.size()) +
                                           " read by cogkit's readers), " + GDALGetDataTypeName(type) + ", " +
                                           std::to_string(GDALGetRasterXSize(vrt)) + " x " +
-                                          std::to_string(GDALGetRasterYSize(vrt)) + ", resolution " + mosaic.resolution);
+                                          std::to_string(GDALGetRasterYSize(vrt)) + ", resolution " + std::string(to_name(mosaic.resolution)));
   return m;
 }
 

@@ -772,8 +772,8 @@ void run_typed(const FastWarpRequest& r, Method m, std::optional<double> src_nod
 
 std::string fast_warp_unsupported(const FastWarpRequest& r) {
   if (!r.source || !r.dest) return "no source or destination dataset";
-  const std::string& k = r.resampling;
-  if (k != "near" && k != "bilinear") return "resampling '" + k + "'";
+  const Resampling k = r.resampling;
+  if (k != Resampling::nearest && k != Resampling::bilinear) return "resampling '" + std::string(to_name(k)) + "'";
   const int bands = GDALGetRasterCount(r.source);
   if (bands < 1) return "source without bands";
   if (GDALGetRasterCount(r.dest) != bands) return "destination band count differs from the source";
@@ -806,7 +806,7 @@ std::string fast_warp_unsupported(const FastWarpRequest& r) {
   if (!plan_for(r.memory, dw, dh, bands, GDALGetDataTypeSizeBytes(wt), block_rows(r.dest)).fits)
     return "one row of destination blocks needs more than half of the warp memory";
   const Derivatives d = derivatives(r.source, r.dest);
-  if (k == "bilinear") {
+  if (k == Resampling::bilinear) {
     if (wt != GDT_Float32 && wt != GDT_Float64) return "bilinear on integer data";
     // GDAL decides per chunk on the 4-sample formula from the source/destination
     // sizes; without it (downsampling) the weights depend on GDAL's chunking.
@@ -833,7 +833,7 @@ void fast_warp(const FastWarpRequest& r, const ProgressFn& progress) {
   const auto src_nd = source_nodata(r.source);
   const GDALDataType wt = working_type(r, src_nd);
   Method m = Method::nearest;
-  if (r.resampling == "bilinear")
+  if (r.resampling == Resampling::bilinear)
     m = (src_nd || r.dst_nodata || wt == GDT_Float64) ? Method::bilinear_masked : Method::bilinear_nomask;
   switch (wt) {
     case GDT_Byte: return run_typed<std::uint8_t>(r, m, src_nd, wt, progress);

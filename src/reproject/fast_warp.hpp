@@ -14,6 +14,7 @@
 
 #include <gdal.h>
 
+#include "cogkit/core/options.hpp"
 #include "cogkit/core/progress.hpp"
 
 namespace cogkit::detail {
@@ -21,7 +22,7 @@ namespace cogkit::detail {
 struct FastWarpRequest {
   GDALDatasetH source = nullptr;   // any GDAL dataset (GTiff, MEM, VRT...), read with RasterIO
   GDALDatasetH dest = nullptr;     // MEM or GTiff, grid + CRS already set (the pipeline's staged raster)
-  std::string resampling;          // canonical GDAL name from cogkit::normalize_resampling ("near", "bilinear", ...)
+  Resampling resampling = Resampling::nearest;
   std::optional<double> dst_nodata;
   double error_threshold = 0.125;  // as gdalwarp -et; 0 = exact transformer
   int threads = 1;

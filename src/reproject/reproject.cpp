@@ -10,41 +10,29 @@
 
 #include "cogkit/core/error.hpp"
 #include "core/gdal_env.hpp"
-#include "core/text.hpp"
 
 namespace cogkit {
 
-std::string normalize_resampling(const std::string& name) {
-  static constexpr std::array<const char*, 14> kKernels = {"near", "bilinear", "cubic", "cubicspline", "lanczos",
-                                                           "average", "rms", "mode", "max", "min", "med", "q1", "q3",
-                                                           "sum"};
-  std::string n = detail::lower(name);
-  if (n == "nearest") n = "near";
-  for (const char* k : kKernels)
-    if (n == k) return n;
-  std::string list;
-  for (const char* k : kKernels) list += std::string(list.empty() ? "" : ", ") + k;
-  throw error("options", "", "unknown resampling '" + name + "' (expected one of: nearest, " + list.substr(6) + ")");
-}
-
 namespace {
 
-GDALResampleAlg resample_alg(const std::string& name) {
-  const std::string n = normalize_resampling(name);
-  if (n == "near") return GRA_NearestNeighbour;
-  if (n == "bilinear") return GRA_Bilinear;
-  if (n == "cubic") return GRA_Cubic;
-  if (n == "cubicspline") return GRA_CubicSpline;
-  if (n == "lanczos") return GRA_Lanczos;
-  if (n == "average") return GRA_Average;
-  if (n == "rms") return GRA_RMS;
-  if (n == "mode") return GRA_Mode;
-  if (n == "max") return GRA_Max;
-  if (n == "min") return GRA_Min;
-  if (n == "med") return GRA_Med;
-  if (n == "q1") return GRA_Q1;
-  if (n == "q3") return GRA_Q3;
-  return GRA_Sum;
+GDALResampleAlg resample_alg(Resampling r) {
+  switch (r) {
+    case Resampling::nearest: return GRA_NearestNeighbour;
+    case Resampling::bilinear: return GRA_Bilinear;
+    case Resampling::cubic: return GRA_Cubic;
+    case Resampling::cubicspline: return GRA_CubicSpline;
+    case Resampling::lanczos: return GRA_Lanczos;
+    case Resampling::average: return GRA_Average;
+    case Resampling::rms: return GRA_RMS;
+    case Resampling::mode: return GRA_Mode;
+    case Resampling::max: return GRA_Max;
+    case Resampling::min: return GRA_Min;
+    case Resampling::med: return GRA_Med;
+    case Resampling::q1: return GRA_Q1;
+    case Resampling::q3: return GRA_Q3;
+    case Resampling::sum: return GRA_Sum;
+  }
+  return GRA_NearestNeighbour;
 }
 
 struct WarpOptionsDeleter {

@@ -8,7 +8,8 @@
 #include <cctype>
 #include <cstring>
 #include <map>
-#include <set>
+#include <optional>
+#include <utility>
 
 #include <cpl_conv.h>
 #include <cpl_string.h>
@@ -23,81 +24,62 @@
 namespace cogkit {
 namespace {
 
-using detail::lower;
 using detail::upper;
 
-const std::set<std::string> kCodecs = {"DEFLATE", "ZSTD", "LZW", "LERC", "LERC_DEFLATE", "LERC_ZSTD",
-                                       "WEBP",    "JPEG", "NONE", "LZMA"};
+bool predictor_applies(Compression c) {
+  return c == Compression::deflate || c == Compression::zstd || c == Compression::lzw || c == Compression::lzma;
+}
 
-bool predictor_applies(const std::string& codec) {
-  return codec == "DEFLATE" || codec == "ZSTD" || codec == "LZW" || codec == "LZMA";
+bool is_quality(Compression c) { return c == Compression::jpeg || c == Compression::webp; }
+
+// The levels `c` takes; nullopt when it takes none.
+std::optional<std::pair<int, int>> level_range(Compression c) {
+  switch (c) {
+    case Compression::deflate: return std::pair{1, 12};  // libdeflate levels
+    case Compression::zstd: return std::pair{1, 22};
+    case Compression::jpeg: case Compression::webp: return std::pair{1, 100};
+    case Compression::lzma: return std::pair{0, 9};
+    default: return std::nullopt;
+  }
 }
 
 }  // namespace
 
 void validate_cog_options(const CogOptions& o) {
-  const std::string c = upper(o.compress);
-  if (!kCodecs.count(c))
-    throw error("options", "", "unknown compression '" + o.compress + "' (deflate, zstd, lzw, lerc, webp, jpeg, none)");
+  const std::string codec(to_name(o.compress));
   if (o.level >= 0) {
-    int lo = 1, hi = 9;
-    if (c == "DEFLATE") hi = 12;  // libdeflate levels
-    else if (c == "ZSTD") hi = 22;
-    else if (c == "JPEG" || c == "WEBP") hi = 100;
-    else if (c == "LZMA") lo = 0;
-    else throw error("options", "", "--level does not apply to " + lower(c) + " compression");
-    if (o.level < lo || o.level > hi)
-      throw error("options", "", "--level " + std::to_string(o.level) + " out of range " + std::to_string(lo) + ".." +
-                                     std::to_string(hi) + " for " + lower(c));
+    const auto range = level_range(o.compress);
+    if (!range) throw error("options", "", "a compression level does not apply to " + codec + " compression");
+    if (o.level < range->first || o.level > range->second)
+      throw error("options", "", "compression level " + std::to_string(o.level) + " is out of range " +
+                                     std::to_string(range->first) + ".." + std::to_string(range->second) + " for " +
+                                     codec);
   }
-  const std::string p = lower(o.predictor);
-  if (p != "auto" && p != "none" && p != "2" && p != "3")
-    throw error("options", "", "unknown predictor '" + o.predictor + "' (auto, none, 2, 3)");
-  if ((p == "2" || p == "3") && !predictor_applies(c))
+  if ((o.predictor == Predictor::standard || o.predictor == Predictor::floating_point) && !predictor_applies(o.compress))
     throw error("options", "", "a predictor needs deflate, zstd, lzw or lzma compression");
   if (o.blocksize < 16 || o.blocksize > 4096 || o.blocksize % 16 != 0)
-    throw error("options", "", "--blocksize must be a multiple of 16 between 16 and 4096, got " +
+    throw error("options", "", "the block size must be a multiple of 16 between 16 and 4096, got " +
                                    std::to_string(o.blocksize));
-  const std::string wr = lower(o.writer);
-  if (wr != "auto" && wr != "cogkit" && wr != "gdal")
-    throw error("options", "", "--writer must be auto, cogkit or gdal, got '" + o.writer + "'");
-  const std::string ov = lower(o.overviews);
-  if (ov != "auto" && ov != "none") throw error("options", "", "--overviews must be auto or none, got '" + o.overviews + "'");
-  if (!o.overview_resampling.empty()) {
-    static const std::set<std::string> kOvr = {"NEAREST", "AVERAGE", "BILINEAR", "CUBIC", "CUBICSPLINE", "LANCZOS",
-                                               "MODE",    "RMS",     "GAUSS"};
-    if (!kOvr.count(upper(o.overview_resampling)))
-      throw error("options", "", "unknown overview resampling '" + o.overview_resampling +
-                                     "' (nearest, average, bilinear, cubic, cubicspline, lanczos, mode, rms, gauss)");
-  }
   for (const auto& kv : o.creation_options)
     if (kv.find('=') == std::string::npos || kv.front() == '=')
-      throw error("options", "", "--co expects KEY=VALUE, got '" + kv + "'");
+      throw error("options", "", "a creation option must be KEY=VALUE, got '" + kv + "'");
 }
 
 std::vector<std::string> cog_creation_options(const CogOptions& o, GDALDataType type, int threads) {
   std::map<std::string, std::string> co;
-  const std::string c = upper(o.compress);
-  co["COMPRESS"] = c;
-  if (o.level >= 0) {
-    if (c == "JPEG" || c == "WEBP")
-      co["QUALITY"] = std::to_string(o.level);
-    else
-      co["LEVEL"] = std::to_string(o.level);
-  }
-  const std::string p = lower(o.predictor);
+  co["COMPRESS"] = std::string(to_gdal(o.compress));
+  if (o.level >= 0) co[is_quality(o.compress) ? "QUALITY" : "LEVEL"] = std::to_string(o.level);
   const bool is_float = GDALDataTypeIsFloating(type);
-  if (predictor_applies(c)) {
-    if (p == "auto") co["PREDICTOR"] = is_float ? "FLOATING_POINT" : "STANDARD";
-    else if (p == "2") co["PREDICTOR"] = "STANDARD";
-    else if (p == "3") {
-      if (!is_float) throw error("write", "", "predictor 3 (floating point) needs a floating-point data type");
-      co["PREDICTOR"] = "FLOATING_POINT";
-    }
+  if (predictor_applies(o.compress)) {
+    Predictor p = o.predictor;
+    if (p == Predictor::automatic) p = is_float ? Predictor::floating_point : Predictor::standard;
+    if (p == Predictor::floating_point && !is_float)
+      throw error("write", "", "the floating-point predictor (3) needs a floating-point data type");
+    if (p != Predictor::none) co["PREDICTOR"] = std::string(to_gdal(p));
   }
   co["BLOCKSIZE"] = std::to_string(o.blocksize);
-  co["OVERVIEWS"] = lower(o.overviews) == "none" ? "NONE" : "AUTO";
-  if (!o.overview_resampling.empty()) co["OVERVIEW_RESAMPLING"] = upper(o.overview_resampling);
+  co["OVERVIEWS"] = std::string(to_gdal(o.overviews));
+  if (o.overview_resampling) co["OVERVIEW_RESAMPLING"] = std::string(to_gdal(*o.overview_resampling));
   co["NUM_THREADS"] = std::to_string(std::max(1, threads));
   co["BIGTIFF"] = "IF_SAFER";
   for (const auto& kv : o.creation_options) {
@@ -128,9 +110,9 @@ void write_with_gdal(GDALDatasetH source, const std::string& path, const CogOpti
   if (!driver) throw error("write", path, "GDAL was built without the COG driver");
   GDALRasterBandH b1 = GDALGetRasterBand(source, 1);
   const GDALDataType type = GDALGetRasterDataType(b1);
-  const std::string c = upper(options.compress);
-  if ((c == "JPEG" || c == "WEBP") && type != GDT_Byte)
-    throw error("write", path, lower(c) + " compression needs 8-bit data, the raster is " + GDALGetDataTypeName(type));
+  if (is_quality(options.compress) && type != GDT_Byte)
+    throw error("write", path, std::string(to_name(options.compress)) + " compression needs 8-bit data, the raster is " +
+                                   GDALGetDataTypeName(type));
   CPLStringList co;
   for (const auto& kv : cog_creation_options(options, type, threads)) co.AddString(kv.c_str());
   detail::GdalErrorCapture capture;
@@ -147,17 +129,17 @@ CogWriteResult write_cog(GDALDatasetH source, const std::string& path, const Cog
                          const MemoryBudget& budget, const ProgressFn& progress, const RowObserver& observer) {
   GDALAllRegister();
   CogWriteResult result;
-  const std::string wr = lower(options.writer);
-  if (wr != "gdal") result.reason = detail::native_cog_unsupported(source, options, budget);
-  if (wr == "cogkit" && !result.reason.empty())
-    throw error("write", path, "--writer cogkit does not support " + result.reason + " (use --writer auto or gdal)");
+  const Writer wr = options.writer;
+  if (wr != Writer::gdal) result.reason = detail::native_cog_unsupported(source, options, budget);
+  if (wr == Writer::cogkit && !result.reason.empty())
+    throw error("write", path, "cogkit's writer does not support " + result.reason + " (use the auto or gdal writer)");
   // Whatever fails, no partial file is left at `path`.
   try {
-    if (wr != "gdal" && result.reason.empty()) {
-      result.writer = "cogkit";
+    if (wr != Writer::gdal && result.reason.empty()) {
+      result.writer = Writer::cogkit;
       result.rows_observed = detail::write_cog_native(source, path, options, threads, budget, progress, observer);
     } else {
-      result.writer = "gdal";
+      result.writer = Writer::gdal;
       write_with_gdal(source, path, options, threads, progress);
     }
   } catch (const error&) {

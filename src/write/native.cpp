@@ -187,7 +187,7 @@ struct Plan {
   int bands = 1, sample_size = 1, sample_format = 1;
   int block = 512;
   TileFormat format;
-  OverviewResampling resampling = OverviewResampling::cubic;
+  OverviewKernel resampling = OverviewKernel::cubic;
   std::optional<double> nodata;
   std::vector<Level> levels;
   bool big = false;
@@ -533,21 +533,21 @@ Plan make_plan(GDALDatasetH src, const CogOptions& o, const std::string& path) {
   p.sample_size = GDALGetDataTypeSizeBytes(p.type);
   p.sample_format = GDALDataTypeIsFloating(p.type) ? 3 : GDALDataTypeIsSigned(p.type) ? 2 : 1;
   p.block = o.blocksize;
-  const std::string c = upper(o.compress);
-  p.format.codec = c == "DEFLATE" ? Codec::deflate : c == "ZSTD" ? Codec::zstd : Codec::none;
+  p.format.codec = o.compress == Compression::deflate ? Codec::deflate
+                   : o.compress == Compression::zstd  ? Codec::zstd
+                                                      : Codec::none;
   // GDAL's defaults: DEFLATE 6, ZSTD 9. GDAL's DEFLATE levels 6..9 are libdeflate's 7..10
   // (measured on GDAL 3.6 / libtiff 4.5: with this mapping the tiles are byte-identical).
   p.format.level = o.level >= 0 ? o.level : p.format.codec == Codec::zstd ? 9 : 6;
   if (p.format.codec == Codec::deflate && p.format.level >= 6 && p.format.level <= 9) ++p.format.level;
-  const std::string pr = lower(o.predictor);
   const bool is_float = GDALDataTypeIsFloating(p.type);
-  if (p.format.codec == Codec::none || pr == "none") p.format.predictor = 1;
-  else if (pr == "auto") p.format.predictor = is_float ? 3 : 2;
-  else p.format.predictor = std::stoi(pr);
+  if (p.format.codec == Codec::none || o.predictor == Predictor::none) p.format.predictor = 1;
+  else if (o.predictor == Predictor::automatic) p.format.predictor = is_float ? 3 : 2;
+  else p.format.predictor = o.predictor == Predictor::standard ? 2 : 3;
   p.format.bytes_per_sample = p.sample_size;
   p.format.samples_per_pixel = p.bands;
   p.format.tile_w = p.format.tile_h = p.block;
-  p.resampling = *parse_overview_resampling(o.overview_resampling);
+  p.resampling = *overview_kernel(o.overview_resampling);
   if (o.nodata) {
     p.nodata = o.nodata;
   } else {
@@ -559,7 +559,7 @@ Plan make_plan(GDALDatasetH src, const CogOptions& o, const std::string& path) {
   l0.w = GDALGetRasterXSize(src);
   l0.h = GDALGetRasterYSize(src);
   p.levels.push_back(l0);
-  if (lower(o.overviews) != "none") {
+  if (o.overviews != Overviews::none) {
     while (p.levels.back().w > p.block || p.levels.back().h > p.block) {
       Level l;
       l.w = std::max(1, p.levels.back().w / 2);
@@ -585,12 +585,13 @@ Plan make_plan(GDALDatasetH src, const CogOptions& o, const std::string& path) {
 }  // namespace
 
 std::string native_cog_unsupported(GDALDatasetH src, const CogOptions& o, const MemoryBudget& budget) {
-  const std::string c = upper(o.compress);
-  if (c != "DEFLATE" && c != "ZSTD" && c != "NONE") return lower(c) + " compression";
+  if (o.compress != Compression::deflate && o.compress != Compression::zstd && o.compress != Compression::none)
+    return std::string(to_name(o.compress)) + " compression";
   const auto bigtiff = bigtiff_option(o);
   if (!bigtiff || (*bigtiff != "YES" && *bigtiff != "NO" && *bigtiff != "IF_SAFER" && *bigtiff != "IF_NEEDED"))
     return "creation options other than BIGTIFF=YES|NO|IF_SAFER|IF_NEEDED";
-  if (!parse_overview_resampling(o.overview_resampling)) return "overview resampling " + lower(o.overview_resampling);
+  if (!overview_kernel(o.overview_resampling))
+    return "overview resampling " + std::string(to_name(*o.overview_resampling));
   const int bands = GDALGetRasterCount(src);
   if (bands < 1) return "no bands";
   const GDALDataType type = GDALGetRasterDataType(GDALGetRasterBand(src, 1));
@@ -599,7 +600,7 @@ std::string native_cog_unsupported(GDALDatasetH src, const CogOptions& o, const 
     case GDT_Float64: break;
     default: return std::string("data type ") + GDALGetDataTypeName(type);
   }
-  if (lower(o.predictor) == "2" && GDALDataTypeIsFloating(type)) return "predictor 2 on floating-point data";
+  if (o.predictor == Predictor::standard && GDALDataTypeIsFloating(type)) return "predictor 2 on floating-point data";
   for (int b = 1; b <= bands; ++b) {
     GDALRasterBandH h = GDALGetRasterBand(src, b);
     if (GDALGetRasterDataType(h) != type) return "bands of different data types";
@@ -710,7 +711,7 @@ bool write_cog_native(GDALDatasetH src, const std::string& path, const CogOption
                     progress("write", ovr_share + (1.0 - ovr_share) * std::min(1.0, double((u->ty + 1) * plan.block) / l0.h));
                 }));
     if (!plan.big && levels[0].offsets.back() + levels[0].counts.back() + 4 > 0xFFFFFFFFULL)
-      throw error("write", path, "the COG passes 4 GiB: write it as BigTIFF (--co BIGTIFF=YES)");
+      throw error("write", path, "the COG passes 4 GiB: write it as BigTIFF (creation option BIGTIFF=YES)");
     Plan final_plan = plan;
     final_plan.levels = levels;
     const std::vector<std::uint8_t> header = header_bytes(final_plan);

@@ -33,25 +33,25 @@
 #include <type_traits>
 #include <vector>
 
-#include "core/text.hpp"
 
 namespace cogkit::detail {
 
-std::optional<OverviewResampling> parse_overview_resampling(std::string_view name) {
-  const std::string n = lower(name);
-  if (n.empty() || n == "cubic") return OverviewResampling::cubic;
-  if (n == "nearest" || n == "near") return OverviewResampling::nearest;
-  if (n == "average") return OverviewResampling::average;
-  if (n == "bilinear") return OverviewResampling::bilinear;
-  return std::nullopt;
+std::optional<OverviewKernel> overview_kernel(std::optional<OverviewResampling> resampling) {
+  switch (resampling.value_or(OverviewResampling::cubic)) {
+    case OverviewResampling::cubic: return OverviewKernel::cubic;
+    case OverviewResampling::nearest: return OverviewKernel::nearest;
+    case OverviewResampling::average: return OverviewKernel::average;
+    case OverviewResampling::bilinear: return OverviewKernel::bilinear;
+    default: return std::nullopt;
+  }
 }
 
 namespace {
 
-int kernel_radius(OverviewResampling r) {
+int kernel_radius(OverviewKernel r) {
   switch (r) {
-    case OverviewResampling::bilinear: return 1;
-    case OverviewResampling::cubic: return 2;
+    case OverviewKernel::bilinear: return 1;
+    case OverviewKernel::cubic: return 2;
     default: return 0;
   }
 }
@@ -531,9 +531,9 @@ struct Taps {
 template <class T>
 class Convolver {
  public:
-  Convolver(OverviewResampling r, int bands, const LevelSize& g, const NoData<T>& nd)
+  Convolver(OverviewKernel r, int bands, const LevelSize& g, const NoData<T>& nd)
       : bands_(bands), g_(g), nd_(nd), ax_(g.src_w, g.dst_w, kernel_radius(r)), ay_(g.src_h, g.dst_h, kernel_radius(r)),
-        kernel_(r == OverviewResampling::cubic ? cubic_kernel : bilinear_kernel), negative_lobes_(r == OverviewResampling::cubic) {
+        kernel_(r == OverviewKernel::cubic ? cubic_kernel : bilinear_kernel), negative_lobes_(r == OverviewKernel::cubic) {
     // Column taps and weights, computed once per call: raw, normalised, and raw x 255 (GDAL's
     // masked weights for an all-valid window) with its sum in GDAL's order.
     xtaps_.resize(static_cast<std::size_t>(g.dst_w));
@@ -759,16 +759,16 @@ class Convolver {
 };
 
 template <class T>
-void run_typed(OverviewResampling r, int bands, const LevelSize& g, const void* src, int src_first, void* dst, int y0, int y1,
+void run_typed(OverviewKernel r, int bands, const LevelSize& g, const void* src, int src_first, void* dst, int y0, int y1,
                std::optional<double> nodata) {
   const T* s = static_cast<const T*>(src);
   T* d = static_cast<T*>(dst);
   const NoData<T> nd(nodata);
   switch (r) {
-    case OverviewResampling::nearest: nearest<T>(bands, g, s, src_first, d, y0, y1); break;
-    case OverviewResampling::average: average<T>(bands, g, s, src_first, d, y0, y1, nd); break;
-    case OverviewResampling::bilinear:
-    case OverviewResampling::cubic: {
+    case OverviewKernel::nearest: nearest<T>(bands, g, s, src_first, d, y0, y1); break;
+    case OverviewKernel::average: average<T>(bands, g, s, src_first, d, y0, y1, nd); break;
+    case OverviewKernel::bilinear:
+    case OverviewKernel::cubic: {
       Convolver<T> conv(r, bands, g, nd);
       conv.run(s, src_first, d, y0, y1);
       break;
@@ -778,22 +778,22 @@ void run_typed(OverviewResampling r, int bands, const LevelSize& g, const void* 
 
 }  // namespace
 
-std::pair<int, int> overview_source_rows(OverviewResampling r, const LevelSize& g, int y0, int y1) {
+std::pair<int, int> overview_source_rows(OverviewKernel r, const LevelSize& g, int y0, int y1) {
   if (y1 <= y0) return {0, 0};
   const double ry = static_cast<double>(g.src_h) / g.dst_h;
   switch (r) {
-    case OverviewResampling::nearest: {
+    case OverviewKernel::nearest: {
       const int a = std::min(g.src_h - 1, static_cast<int>(0.5 + y0 * ry));
       const int b = std::min(g.src_h - 1, static_cast<int>(0.5 + (y1 - 1) * ry));
       return {a, b + 1};
     }
-    case OverviewResampling::average: {
+    case OverviewKernel::average: {
       const AvgSpan a = avg_span(y0, ry, g.src_h);
       const AvgSpan b = avg_span(y1 - 1, ry, g.src_h);
       return {a.first, b.last};
     }
-    case OverviewResampling::bilinear:
-    case OverviewResampling::cubic: {
+    case OverviewKernel::bilinear:
+    case OverviewKernel::cubic: {
       const ConvAxis ax(g.src_h, g.dst_h, kernel_radius(r));
       return {ax.start(y0, g.src_h), ax.stop(y1 - 1, g.src_h)};
     }
@@ -801,7 +801,7 @@ std::pair<int, int> overview_source_rows(OverviewResampling r, const LevelSize& 
   return {0, g.src_h};
 }
 
-void downsample(OverviewResampling r, GDALDataType type, int bands, const LevelSize& g, const void* src, int src_first,
+void downsample(OverviewKernel r, GDALDataType type, int bands, const LevelSize& g, const void* src, int src_first,
                 void* dst, int y0, int y1, std::optional<double> nodata) {
   if (y1 <= y0 || g.dst_w <= 0 || g.dst_h <= 0 || bands <= 0) return;
   switch (type) {

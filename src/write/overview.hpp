@@ -18,13 +18,16 @@
 
 #include <gdal.h>
 
+#include "cogkit/core/options.hpp"
+
 namespace cogkit::detail {
 
-enum class OverviewResampling { nearest, average, bilinear, cubic };
+// The kernels the native writer implements (a subset of cogkit::OverviewResampling).
+enum class OverviewKernel { nearest, average, bilinear, cubic };
 
-// "NEAREST", "average", ... (case-insensitive); "" means GDAL's COG default (cubic).
+// The kernel for CogOptions::overview_resampling: nullopt (GDAL's COG default) is cubic.
 // nullopt for kernels the native writer does not implement (GDAL's COG driver is used then).
-std::optional<OverviewResampling> parse_overview_resampling(std::string_view name);
+std::optional<OverviewKernel> overview_kernel(std::optional<OverviewResampling> resampling);
 
 struct LevelSize {
   int src_w = 0, src_h = 0;  // the level above
@@ -32,13 +35,13 @@ struct LevelSize {
 };
 
 // Source rows [first, last) needed to compute destination rows [y0, y1), clamped to [0, src_h).
-std::pair<int, int> overview_source_rows(OverviewResampling r, const LevelSize& g, int y0, int y1);
+std::pair<int, int> overview_source_rows(OverviewKernel r, const LevelSize& g, int y0, int y1);
 
 // Computes destination rows [y0, y1) (all columns, all bands) into `dst` (row stride
 // dst_w * bands samples; dst points at row y0). `src` points at source row `src_first`, and
 // holds at least the rows overview_source_rows() returned (row stride src_w * bands samples).
 // Thread-safe: disjoint destination row ranges may be computed concurrently.
-void downsample(OverviewResampling r, GDALDataType type, int bands, const LevelSize& g, const void* src,
+void downsample(OverviewKernel r, GDALDataType type, int bands, const LevelSize& g, const void* src,
                 int src_first, void* dst, int y0, int y1, std::optional<double> nodata);
 
 }  // namespace cogkit::detail

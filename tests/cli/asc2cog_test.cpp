@@ -201,3 +201,25 @@ TEST(Asc2Cog, BatchConvertsEveryInputAndReportsEachFailureOnItsOwnLine) {
   EXPECT_NE(0, one.exit_code);
   EXPECT_NE(std::string::npos, one.err.find("expected INPUT OUTPUT")) << one.err;
 }
+
+// --res is the reprojection's square pixel size, alone or with -t (it used to set X only).
+TEST(Asc2Cog, ResSetsASquarePixel) {
+  TempDir dir;
+  const std::string in = dir / "g.asc", out = dir / "out.tif", warped = dir / "warped.tif";
+  std::string text = "ncols 40\nnrows 30\nxllcorner 500000\nyllcorner 300000\ncellsize 10\nNODATA_value -9999\n";
+  for (int r = 0; r < 30; ++r)
+    for (int c = 0; c < 40; ++c) text += std::to_string(r * 40 + c) + (c == 39 ? "\n" : " ");
+  write_text(in, text);
+  auto r = run(asc2cog() + " -q --a-srs EPSG:2180 --res 20 " + in + " " + out);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto got = cogkit::test::read_raster(out);
+  EXPECT_DOUBLE_EQ(got.gt[1], 20);
+  EXPECT_DOUBLE_EQ(got.gt[5], -20);
+  EXPECT_EQ(got.width, 20);
+  EXPECT_EQ(got.height, 15);
+  r = run(asc2cog() + " -q --a-srs EPSG:2180 -t EPSG:3857 --res 25 " + in + " " + warped);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  got = cogkit::test::read_raster(warped);
+  EXPECT_DOUBLE_EQ(got.gt[1], 25);
+  EXPECT_DOUBLE_EQ(got.gt[5], -25);
+}

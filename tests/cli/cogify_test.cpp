@@ -54,6 +54,22 @@ TEST(CogifyCli, ConvertsAndPrintsTheReport) {
   EXPECT_EQ(run(tool("cogify") + " --check " + (dir / "out.tif")).exit_code, 0);
 }
 
+// --res is the square pixel size, alone or with -t (it used to set X only: yres stayed 0).
+TEST(CogifyCli, ResSetsASquarePixel) {
+  test::TempDir dir;
+  const std::string src = make_dem(dir);
+  auto r = run(tool("cogify") + " -q --res 7 " + src + " " + (dir / "res.tif"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto got = test::read_raster(dir / "res.tif");
+  EXPECT_DOUBLE_EQ(got.gt[1], 7);
+  EXPECT_DOUBLE_EQ(got.gt[5], -7);
+  r = run(tool("cogify") + " -q -t EPSG:3857 --res 30 " + src + " " + (dir / "warped.tif"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  got = test::read_raster(dir / "warped.tif");
+  EXPECT_DOUBLE_EQ(got.gt[1], 30);
+  EXPECT_DOUBLE_EQ(got.gt[5], -30);
+}
+
 TEST(CogifyCli, BadInputGivesOneLineNamingToolFileAndStep) {
   test::TempDir dir;
   const std::string src = make_dem(dir);

@@ -9,6 +9,8 @@
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <cpl_conv.h>
+#include <ogr_srs_api.h>
 
 #include "cogkit/write/cog.hpp"
 #include "cogkit/validate/validate.hpp"
@@ -152,3 +154,32 @@ TEST(Xyz2CogCli, HelpListsXyzOptions) {
 }
 
 }  // namespace
+
+// --res is the reprojection's square pixel size (it used to set X only: yres stayed 0 and
+// the step refused). As docs/xyz2cog.md writes it: `xyz2cog --t-srs EPSG:3857 --res 10 in.xyz out.tif`.
+TEST(Xyz2CogCli, ResSetsASquarePixel) {
+  TempDir dir;
+  const auto s = spec();
+  const std::string in = dir / "in.xyz", out = dir / "out.tif", alone = dir / "alone.tif";
+  write_xyz(s, in, Kind::sorted);
+  {  // the CRS in a .prj beside the file, as the docs' example assumes
+    OGRSpatialReferenceH srs = OSRNewSpatialReference(nullptr);
+    OSRImportFromEPSG(srs, 2180);
+    char* wkt = nullptr;
+    OSRExportToWkt(srs, &wkt);
+    std::ofstream(dir / "in.prj") << wkt;
+    CPLFree(wkt);
+    OSRRelease(srs);
+  }
+  auto r = run(xyz2cog() + " -q --t-srs EPSG:3857 --res 10 " + in + " " + out);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto got = cogkit::test::read_raster(out);
+  EXPECT_DOUBLE_EQ(got.gt[1], 10);
+  EXPECT_DOUBLE_EQ(got.gt[5], -10);
+  r = run(xyz2cog() + " -q --res 5 " + in + " " + alone);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  got = cogkit::test::read_raster(alone);
+  EXPECT_DOUBLE_EQ(got.gt[1], 5);
+  EXPECT_DOUBLE_EQ(got.gt[5], -5);
+  EXPECT_EQ(got.width, s.width * 2 / 5);
+}

@@ -49,9 +49,9 @@ TEST(MemoryBudget, PartsStayWithinTheTotal) {
   EXPECT_LE(b.block_cache() + b.warp_memory() + b.work_memory(), b.total());
   EXPECT_TRUE(b.fits_in_memory(100ULL << 20));
   EXPECT_FALSE(b.fits_in_memory(400ULL << 20));
-  o.force = "file";
+  o.force = StagingMode::file;
   EXPECT_FALSE(MemoryBudget(o).fits_in_memory(1));
-  o.force = "memory";
+  o.force = StagingMode::memory;
   EXPECT_TRUE(MemoryBudget(o).fits_in_memory(1ULL << 40));
 }
 
@@ -85,9 +85,9 @@ TEST(Staging, MemoryAndFileStagingHoldTheSamePixels) {
   test::TempDir dir;
   StagingOptions o;
   o.tmpdir = dir.path().string();
-  o.force = "memory";
+  o.force = StagingMode::memory;
   StagedRaster mem = create_staged(MemoryBudget(o), 300, 200, 1, GDT_Float32, "m");
-  o.force = "file";
+  o.force = StagingMode::file;
   StagedRaster file = create_staged(MemoryBudget(o), 300, 200, 1, GDT_Float32, "f");
   EXPECT_TRUE(mem.in_memory);
   EXPECT_FALSE(file.in_memory);

@@ -69,7 +69,7 @@ TEST(Pipeline, ReprojectionMatchesGdalwarp) {
   for (const std::string kernel : {"nearest", "bilinear", "cubic"}) {
     PipelineOptions o = quiet_options();
     o.reproject.t_srs = "EPSG:3857";
-    o.reproject.resampling = kernel;
+    o.reproject.resampling = parse<Resampling>(kernel);
     const std::string out = dir / ("ours_" + kernel + ".tif"), ref = dir / ("ref_" + kernel + ".tif");
     const Report r = convert(src, out, o);
     test::expect_valid_cog(out);
@@ -92,7 +92,7 @@ TEST(Pipeline, TargetResolutionAndTapMatchGdalwarp) {
   o.reproject.t_srs = "EPSG:3857";
   o.reproject.xres = o.reproject.yres = 10;
   o.reproject.tap = true;
-  o.reproject.resampling = "bilinear";
+  o.reproject.resampling = Resampling::bilinear;
   const std::string out = dir / "ours.tif", ref = dir / "ref.tif";
   convert(src, out, o);
   gdalwarp(src, ref, {"-t_srs", "EPSG:3857", "-tr", "10", "10", "-tap", "-r", "bilinear"});
@@ -226,7 +226,7 @@ TEST(Pipeline, ReprojectFillPolygonClipMatchesTheGdalChain) {
   const std::string wkt = "POLYGON((500200 498400,502200 498300,502000 499700,501000 499900,500200 498400))";
   PipelineOptions o = quiet_options();
   o.reproject.t_srs = "EPSG:3857";
-  o.reproject.resampling = "bilinear";
+  o.reproject.resampling = Resampling::bilinear;
   o.fill.enabled = true;
   o.fill.max_distance = 30;
   o.fill.smoothing = 1;
@@ -262,16 +262,16 @@ TEST(Pipeline, MemoryAndFileStagingGiveByteIdenticalOutput) {
   const std::string src = make_dem(dir);
   PipelineOptions o = quiet_options();
   o.reproject.t_srs = "EPSG:3857";
-  o.reproject.resampling = "bilinear";
+  o.reproject.resampling = Resampling::bilinear;
   o.fill.enabled = true;
   o.fill.max_distance = 20;
   // A triangle: the warp skips the corners of its bounding box on both paths.
   o.clip.geometry = "POLYGON((500300 498500,501900 498700,501000 499800,500300 498500))";
   o.clip.bbox_srs = "EPSG:2180";
-  o.staging.force = "memory";
+  o.staging.force = StagingMode::memory;
   o.staging.tmpdir = dir.path().string();
   const Report m = convert(src, dir / "mem.tif", o);
-  o.staging.force = "file";
+  o.staging.force = StagingMode::file;
   const Report f = convert(src, dir / "file.tif", o);
   EXPECT_EQ(m.staging, "memory");
   EXPECT_EQ(f.staging, "file");
@@ -301,14 +301,14 @@ TEST(Pipeline, ReportDescribesTheOutput) {
   test::TempDir dir;
   const std::string src = make_dem(dir, dem_spec(1100, 600));
   PipelineOptions o = quiet_options();
-  o.cog.compress = "zstd";
+  o.cog.compress = Compression::zstd;
   o.cog.blocksize = 256;
   const Report r = convert(src, dir / "out.tif", o);
   EXPECT_EQ(r.width, 1100);
   EXPECT_EQ(r.height, 600);
   EXPECT_EQ(r.data_type, "Float32");
   EXPECT_EQ(r.epsg.value_or(0), 2180);
-  EXPECT_EQ(r.compression, "ZSTD");
+  EXPECT_EQ(r.compression, "zstd");
   EXPECT_EQ(r.block_width, 256);
   ASSERT_EQ(r.overviews.size(), 3u);  // halved until it fits one 256 block: 550x300, 275x150, 137x75
   EXPECT_EQ(r.overviews[0], std::make_pair(550, 300));
@@ -347,7 +347,7 @@ TEST(Pipeline, StatisticsOfStagedRastersAgreeInMemoryAndInFiles) {
     PipelineOptions o = quiet_options();
     o.fill.enabled = true;
     o.fill.max_distance = 5;  // leaves the largest holes partly unfilled
-    o.staging.force = force;
+    o.staging.force = parse<StagingMode>(force);
     reports.push_back(convert(src, dir / (std::string(force) + ".tif"), o));
   }
   const auto px = test::read_raster(dir / "memory.tif");
@@ -392,7 +392,7 @@ TEST(Pipeline, StatisticsTakenWhileWritingEqualThoseOfTheirOwnPass) {
     std::vector<Report> reports;
     for (const char* writer : {"cogkit", "gdal"}) {
       PipelineOptions o = quiet_options();
-      o.cog.writer = writer;
+      o.cog.writer = parse<Writer>(writer);
       reports.push_back(convert(src, dir / (std::string(writer) + ".tif"), o));
     }
     const auto note = [](const Report& r) {
@@ -472,11 +472,9 @@ TEST(Pipeline, ErrorsNameTheStepAndLeaveNothingBehind) {
   o = quiet_options();
   o.clip.geometry = "POLYGON((nonsense";
   expect_error(o, "clip", "neither a readable file nor valid WKT");
+  EXPECT_THROW(parse<Compression>("brotli"), error);
   o = quiet_options();
-  o.cog.compress = "brotli";
-  expect_error(o, "options", "brotli");
-  o = quiet_options();
-  o.cog.compress = "jpeg";
+  o.cog.compress = Compression::jpeg;
   expect_error(o, "write", "8-bit");
   try {
     convert(dir / "missing.tif", dir / "out.tif", quiet_options());
@@ -495,7 +493,7 @@ TEST(Pipeline, SharedGeoTiffsConvertToValidCogsWithTheSamePixels) {
     const std::string out = dir / entry.path().filename().string();
     PipelineOptions o = quiet_options();
     if (entry.path().filename() == "rgbsmall.tif" || entry.path().filename() == "stefan_full_rgba.tif")
-      o.cog.compress = "deflate";
+      o.cog.compress = Compression::deflate;
     Report r;
     try {
       r = convert(entry.path().string(), out, o);

@@ -128,7 +128,7 @@ struct Read {
 Read read_grid(const std::string& path, cogkit::AsciiGridOptions options = {}, const std::string& force = "") {
   GDALAllRegister();
   cogkit::StagingOptions so;
-  so.force = force;
+  so.force = force.empty() ? cogkit::StagingMode::by_budget : cogkit::parse<cogkit::StagingMode>(force);
   const cogkit::MemoryBudget budget(so);
   Read r;
   cogkit::StagedRaster staged = cogkit::read_ascii_grid(path, options, budget, r.report);
@@ -509,7 +509,7 @@ TEST(AsciiGrid, PrjSidecarsAndASrs) {
   cogkit::SrsHandle got(OSRNewSpatialReference(r.wkt.c_str()));
   EXPECT_TRUE(OSRIsSame(want.get(), got.get()));
   o.a_srs = "not a crs at all";
-  expect_error(dir / "none.asc", "", "--a-srs", o);
+  expect_error(dir / "none.asc", "", "AsciiGridOptions::a_srs", o);
 }
 
 TEST(AsciiGrid, CompressedInputsReadLikeThePlainFile) {
@@ -651,17 +651,17 @@ TEST(AsciiGrid, TypeOverride) {
   const std::string path = dir / "g.asc";
   write_text(path, "ncols 3\nnrows 1\nxllcorner 0\nyllcorner 0\ncellsize 1\nNODATA_value -9999\n1.4 -9999 40000.6\n");
   cogkit::AsciiGridOptions o;
-  o.type = "float64";
+  o.type = cogkit::AsciiType::float64;
   EXPECT_EQ(GDT_Float64, read_grid(path, o).raster.type);
-  o.type = "int32";
+  o.type = cogkit::AsciiType::int32;
   const auto r = read_grid(path, o).raster;
   EXPECT_EQ(GDT_Int32, r.type);
   EXPECT_EQ(1, r.values[0]);       // rounded
   EXPECT_EQ(40001, r.values[2]);
-  o.type = "int16";
+  o.type = cogkit::AsciiType::int16;
   expect_error(path, "", "Int16 cannot hold", o);
-  o.type = "complex";
-  expect_error(path, "", "--type", o);
+  EXPECT_THROW(cogkit::parse<cogkit::AsciiType>("complex"), cogkit::error);
+  EXPECT_EQ(cogkit::parse<cogkit::AsciiType>("UInt8"), cogkit::AsciiType::byte);
 }
 
 TEST(AsciiGrid, ErrorsSayWhere) {

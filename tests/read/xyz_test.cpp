@@ -213,7 +213,7 @@ TEST(Xyz, FileStagingAndSecondPassGiveTheSameRaster) {
   write_points(points(s), s, path, Layout{Order::shuffled});
   cogkit::StagingOptions so;
   so.memory_budget = 1 << 20;  // work memory 8 MB: the points are not kept, the file is parsed twice
-  so.force = "file";  // and the grid is placed strip by strip
+  so.force = cogkit::StagingMode::file;  // and the grid is placed strip by strip
   cogkit::XyzOptions o;
   const Read r = read(path, o, so);
   expect_same_grid(r.raster, reference(s, dir));
@@ -234,11 +234,11 @@ TEST(Xyz, BinningInStripsEqualsBinningInMemory) {
   for (const char* mode : {"mean", "nearest", "idw"}) {
     cogkit::XyzOptions o;
     o.res = 5;
-    o.bin = mode;
+    o.bin = cogkit::parse<cogkit::XyzBin>(mode);
     const Read mem = read(path, o);
     cogkit::StagingOptions so;
     so.memory_budget = 1 << 20;
-    so.force = "file";
+    so.force = cogkit::StagingMode::file;
     const Read strips = read(path, o, so);
     EXPECT_NE(strips.note("staging").find("spilled"), std::string::npos) << strips.note("staging");
     expect_same_grid(strips.raster, mem.raster);
@@ -341,7 +341,7 @@ TEST(Xyz, ScatteredPointsWithoutResolutionSayWhatToDo) {
   } catch (const cogkit::error& e) {
     const std::string m = e.what();
     EXPECT_NE(m.find("not on a regular grid"), std::string::npos) << m;
-    EXPECT_NE(m.find("--grid-res"), std::string::npos) << m;
+    EXPECT_NE(m.find("XyzOptions::res"), std::string::npos) << m;
   }
 }
 
@@ -353,7 +353,7 @@ TEST_P(XyzBinning, EveryCellFollowsTheDefinition) {
   const std::string path = scattered(dir, p);
   cogkit::XyzOptions o;
   o.res = 10;
-  o.bin = GetParam();
+  o.bin = cogkit::parse<cogkit::XyzBin>(GetParam());
   const Read r = read(path, o);
   // Grid aligned on multiples of 10 covering x 1000..1100, y 2000..2080.
   ASSERT_EQ(r.raster.gt[1], 10);

@@ -157,7 +157,7 @@ Diff run_both(GDALDatasetH src, GDALDatasetH like, FastWarpRequest r) {
 
 FastWarpRequest request(const std::string& kernel, double et = 0, std::optional<double> dst_nodata = kNodata) {
   FastWarpRequest r;
-  r.resampling = kernel;
+  r.resampling = parse<Resampling>(kernel);
   r.error_threshold = et;
   r.dst_nodata = dst_nodata;
   r.threads = 2;
@@ -170,7 +170,7 @@ void expect_identical(GDALDatasetH src, GDALDatasetH like, FastWarpRequest r) {
     r.memory = memory;
     const Diff d = run_both(src, like, r);
     EXPECT_GT(d.valid, d.total / 3) << "too few valid pixels to be a meaningful test";
-    EXPECT_EQ(d.differing, 0u) << r.resampling << " memory " << memory << ": " << d.differing << " of " << d.total
+    EXPECT_EQ(d.differing, 0u) << to_name(r.resampling) << " memory " << memory << ": " << d.differing << " of " << d.total
                                << " pixels differ (" << d.mask << " in the nodata mask)";
   }
 }
@@ -345,9 +345,9 @@ TEST(Unsupported, RequestsOutsideTheScopeGiveAReason) {
   DatasetHandle same = make_dest(src.get(), "EPSG:3857");
   r.dest = same.get();
   EXPECT_EQ(detail::fast_warp_unsupported(r), "");
-  r.resampling = "cubic";
+  r.resampling = Resampling::cubic;
   EXPECT_NE(detail::fast_warp_unsupported(r), "");
-  r.resampling = "bilinear";
+  r.resampling = Resampling::bilinear;
   r.dst_nodata.reset();  // source nodata, no destination nodata: GDAL's kernel depends on its chunks
   EXPECT_NE(detail::fast_warp_unsupported(r), "");
   DatasetHandle f64 = make_dest(src.get(), "EPSG:3857", 1, 0, GDT_Float64);
@@ -365,11 +365,11 @@ TEST(Unsupported, RequestsOutsideTheScopeGiveAReason) {
   }
   r.dest = rotated.get();  // bilinear: GDAL's chunks of a rotated grid downsample (bounding boxes)
   EXPECT_NE(detail::fast_warp_unsupported(r), "");
-  r.resampling = "near";
+  r.resampling = Resampling::nearest;
   EXPECT_EQ(detail::fast_warp_unsupported(r), "");  // all rows in one band
   r.memory = 300 << 10;  // bands of ~12 rows would each read a window ~25 times their height
   EXPECT_NE(detail::fast_warp_unsupported(r), "");
-  r.resampling = "bilinear";
+  r.resampling = Resampling::bilinear;
   r.memory = 64 << 20;
   DatasetHandle i16 = make_dest(src.get(), "EPSG:3857", 1, 0, GDT_Int16);
   r.dest = i16.get();  // GDAL would work in Float32 and convert on writing

@@ -11,11 +11,13 @@
 namespace cogkit {
 namespace {
 
-TEST(Resampling, NamesAreNormalizedAndUnknownOnesRefused) {
-  EXPECT_EQ(normalize_resampling("nearest"), "near");
-  EXPECT_EQ(normalize_resampling("Bilinear"), "bilinear");
-  EXPECT_EQ(normalize_resampling("q3"), "q3");
-  EXPECT_THROW(normalize_resampling("fancy"), error);
+TEST(Resampling, NamesAreParsedAndUnknownOnesRefused) {
+  EXPECT_EQ(parse<Resampling>("nearest"), Resampling::nearest);
+  EXPECT_EQ(parse<Resampling>("near"), Resampling::nearest);
+  EXPECT_EQ(parse<Resampling>("Bilinear"), Resampling::bilinear);
+  EXPECT_EQ(parse<Resampling>("q3"), Resampling::q3);
+  EXPECT_EQ(to_gdal(Resampling::nearest), "near");
+  EXPECT_THROW(parse<Resampling>("fancy"), error);
 }
 
 DatasetHandle target(int w, int h) {
@@ -48,7 +50,7 @@ TEST(WarpRegions, AWindowGetsTheSamePixelsAsTheWholeWarpAndNothingElseIsTouched)
   DatasetHandle src(GDALOpen((dir / "dem.tif").c_str(), GA_ReadOnly));
   ReprojectOptions o;
   o.t_srs = "EPSG:3857";
-  o.resampling = "bilinear";
+  o.resampling = Resampling::bilinear;
   WarpSettings ws;
   ws.threads = 2;
   ws.dst_nodata = -9999;

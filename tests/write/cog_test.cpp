@@ -43,9 +43,9 @@ TEST(CogOptions, PredictorAutoFollowsTheDataType) {
   };
   EXPECT_TRUE(has(cog_creation_options(o, GDT_Float32, 2), "PREDICTOR=FLOATING_POINT"));
   EXPECT_TRUE(has(cog_creation_options(o, GDT_Int16, 2), "PREDICTOR=STANDARD"));
-  o.compress = "lerc";
+  o.compress = Compression::lerc;
   EXPECT_FALSE(has(cog_creation_options(o, GDT_Float32, 2), "PREDICTOR=FLOATING_POINT"));
-  o.compress = "zstd";
+  o.compress = Compression::zstd;
   o.level = 9;
   o.creation_options = {"BIGTIFF=YES"};
   const auto co = cog_creation_options(o, GDT_Float32, 3);
@@ -53,7 +53,7 @@ TEST(CogOptions, PredictorAutoFollowsTheDataType) {
   EXPECT_TRUE(has(co, "LEVEL=9"));
   EXPECT_TRUE(has(co, "NUM_THREADS=3"));
   EXPECT_TRUE(has(co, "BIGTIFF=YES")) << "--co overrides the defaults";
-  o.predictor = "3";
+  o.predictor = Predictor::floating_point;
   EXPECT_THROW(cog_creation_options(o, GDT_Int16, 1), error);
 }
 
@@ -63,15 +63,16 @@ TEST(CogOptions, BadValuesAreRefusedUpFront) {
     mutate(o);
     EXPECT_THROW(validate_cog_options(o), error);
   };
-  bad([](CogOptions& o) { o.compress = "brotli"; });
   bad([](CogOptions& o) { o.level = 30; });
-  bad([](CogOptions& o) { o.compress = "lzw"; o.level = 3; });
-  bad([](CogOptions& o) { o.predictor = "7"; });
-  bad([](CogOptions& o) { o.compress = "lerc"; o.predictor = "2"; });
+  bad([](CogOptions& o) { o.compress = Compression::lzw; o.level = 3; });
+  bad([](CogOptions& o) { o.compress = Compression::lerc; o.predictor = Predictor::standard; });
   bad([](CogOptions& o) { o.blocksize = 500; });
-  bad([](CogOptions& o) { o.overviews = "some"; });
-  bad([](CogOptions& o) { o.overview_resampling = "fancy"; });
   bad([](CogOptions& o) { o.creation_options = {"NOEQUALS"}; });
+  // Unknown names are refused where the strings are parsed.
+  EXPECT_THROW(parse<Compression>("brotli"), error);
+  EXPECT_THROW(parse<Predictor>("7"), error);
+  EXPECT_THROW(parse<Overviews>("some"), error);
+  EXPECT_THROW(parse<OverviewResampling>("fancy"), error);
   CogOptions good;
   EXPECT_NO_THROW(validate_cog_options(good));
 }

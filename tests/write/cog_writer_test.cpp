@@ -62,7 +62,7 @@ DatasetHandle make_raster(int w, int h, int bands, GDALDataType type, std::optio
   return ds;
 }
 
-CogWriteResult write(GDALDatasetH src, const std::string& path, CogOptions o, const std::string& writer,
+CogWriteResult write(GDALDatasetH src, const std::string& path, CogOptions o, Writer writer,
                      int threads = 2, std::uint64_t budget = 256ULL << 20) {
   o.writer = writer;
   StagingOptions so;
@@ -103,8 +103,8 @@ void expect_same_as_gdal(GDALDatasetH src, const CogOptions& o, bool same_bytes,
   SCOPED_TRACE(what);
   test::TempDir dir;
   const std::string ours = dir / "cogkit.tif", theirs = dir / "gdal.tif";
-  EXPECT_EQ(write(src, ours, o, "cogkit").writer, "cogkit");
-  EXPECT_EQ(write(src, theirs, o, "gdal").writer, "gdal");
+  EXPECT_EQ(write(src, ours, o, Writer::cogkit).writer, Writer::cogkit);
+  EXPECT_EQ(write(src, theirs, o, Writer::gdal).writer, Writer::gdal);
   test::expect_valid_cog(ours);
   DatasetHandle a(GDALOpen(ours.c_str(), GA_ReadOnly)), b(GDALOpen(theirs.c_str(), GA_ReadOnly));
   ASSERT_TRUE(a && b);
@@ -165,7 +165,7 @@ TEST(CogWriter, OddSizesAndEveryOverviewKernel) {
   auto src = make_raster(1001, 1299, 1, GDT_Float32, -9999.0, 10);
   for (const char* r : {"nearest", "average", "bilinear", "cubic"}) {
     CogOptions o;
-    o.overview_resampling = r;
+    o.overview_resampling = parse<OverviewResampling>(r);
     o.blocksize = 256;
     expect_same_as_gdal(src.get(), o, true, std::string("1001x1299 blocks 256, ") + r);
   }
@@ -176,7 +176,7 @@ TEST(CogWriter, IntegerTypesUseHorizontalDifferencing) {
   expect_same_as_gdal(i16.get(), CogOptions{}, true, "int16 predictor 2");
   auto u8 = make_raster(700, 530, 1, GDT_Byte, std::nullopt);
   CogOptions o;
-  o.overview_resampling = "average";
+  o.overview_resampling = OverviewResampling::average;
   expect_same_as_gdal(u8.get(), o, true, "byte, no nodata, average");
   auto u16 = make_raster(600, 520, 2, GDT_UInt16, 0.0);
   expect_same_as_gdal(u16.get(), CogOptions{}, true, "two uint16 bands, pixel-interleaved");
@@ -188,21 +188,21 @@ TEST(CogWriter, OtherCodecsAndLevels) {
   o.level = 9;
   expect_same_as_gdal(src.get(), o, true, "deflate level 9");
   o.level = 1;
-  o.predictor = "none";
+  o.predictor = Predictor::none;
   expect_same_as_gdal(src.get(), o, true, "deflate level 1, no predictor");
   CogOptions z;
-  z.compress = "zstd";
+  z.compress = Compression::zstd;
   expect_same_as_gdal(src.get(), z, false, "zstd");
   CogOptions n;
-  n.compress = "none";
-  n.overviews = "none";
+  n.compress = Compression::none;
+  n.overviews = Overviews::none;
   expect_same_as_gdal(src.get(), n, true, "uncompressed, no overviews");
   // Float64: GDAL 3.6 rounds Float64 overviews through Float32 (every kernel, nearest too),
   // cogkit keeps double (docs/overview-resampling.md): equal within Float32 rounding.
   auto f64 = make_raster(530, 520, 1, GDT_Float64, -9999.0);
   expect_same_as_gdal(f64.get(), CogOptions{}, true, "float64", 1e-6);
   CogOptions nearest;
-  nearest.overview_resampling = "nearest";
+  nearest.overview_resampling = OverviewResampling::nearest;
   expect_same_as_gdal(f64.get(), nearest, true, "float64 nearest", 1e-6);
 }
 
@@ -211,13 +211,13 @@ TEST(CogWriter, SameBytesForAnyThreadCountAndBudget) {
   test::TempDir dir;
   CogOptions o;
   o.blocksize = 256;  // many overview tiles
-  write(src.get(), dir / "t1.tif", o, "cogkit", 1);
-  write(src.get(), dir / "t2.tif", o, "cogkit", 2);
-  write(src.get(), dir / "t3.tif", o, "cogkit", 3);
+  write(src.get(), dir / "t1.tif", o, Writer::cogkit, 1);
+  write(src.get(), dir / "t2.tif", o, Writer::cogkit, 2);
+  write(src.get(), dir / "t3.tif", o, Writer::cogkit, 3);
   // 16 MB budget: 8 MB work memory, so the pyramid reads the source in 16-row chunks, the
   // full resolution is read a few tiles at a time, and the encoded overview tiles (~9 MB)
   // spill to a temp file beyond 4 MB.
-  write(src.get(), dir / "small.tif", o, "cogkit", 2, 16ULL << 20);
+  write(src.get(), dir / "small.tif", o, Writer::cogkit, 2, 16ULL << 20);
   const std::string ref = test::read_file(dir / "t1.tif");
   EXPECT_EQ(ref, test::read_file(dir / "t2.tif"));
   EXPECT_EQ(ref, test::read_file(dir / "t3.tif"));
@@ -233,7 +233,7 @@ TEST(CogWriter, BigTiffOnRequest) {
   test::TempDir dir;
   CogOptions o;
   o.creation_options = {"BIGTIFF=YES"};
-  EXPECT_EQ(write(src.get(), dir / "big.tif", o, "auto").writer, "cogkit");
+  EXPECT_EQ(write(src.get(), dir / "big.tif", o, Writer::automatic).writer, Writer::cogkit);
   test::expect_valid_cog(dir / "big.tif");
   const std::string head = test::read_file(dir / "big.tif").substr(0, 4);
   EXPECT_EQ(head, std::string("II\x2B\0", 4));
@@ -256,12 +256,12 @@ TEST(CogWriter, AReadErrorMidWayLeavesNothingAtThePath) {
   DatasetHandle src(GDALOpen(vrt.c_str(), GA_ReadOnly));
   ASSERT_TRUE(src);
   CPLPushErrorHandler(CPLQuietErrorHandler);
-  EXPECT_THROW(write(src.get(), dir / "out.tif", CogOptions{}, "cogkit"), error);
+  EXPECT_THROW(write(src.get(), dir / "out.tif", CogOptions{}, Writer::cogkit), error);
   EXPECT_FALSE(std::filesystem::exists(dir / "out.tif"));
   // Without overviews the first read comes after the file is created.
   CogOptions flat;
-  flat.overviews = "none";
-  EXPECT_THROW(write(src.get(), dir / "flat.tif", flat, "cogkit"), error);
+  flat.overviews = Overviews::none;
+  EXPECT_THROW(write(src.get(), dir / "flat.tif", flat, Writer::cogkit), error);
   EXPECT_FALSE(std::filesystem::exists(dir / "flat.tif"));
   CPLPopErrorHandler();
 }
@@ -269,21 +269,19 @@ TEST(CogWriter, AReadErrorMidWayLeavesNothingAtThePath) {
 TEST(CogWriter, GdalsDriverWhereTheWriterDoesNotApply) {
   test::TempDir dir;
   auto rgb = make_raster(600, 600, 3, GDT_Byte, std::nullopt);
-  const auto r = write(rgb.get(), dir / "rgb.tif", CogOptions{}, "auto");
-  EXPECT_EQ(r.writer, "gdal");
+  const auto r = write(rgb.get(), dir / "rgb.tif", CogOptions{}, Writer::automatic);
+  EXPECT_EQ(r.writer, Writer::gdal);
   EXPECT_NE(r.reason.find("RGB"), std::string::npos) << r.reason;
   test::expect_valid_cog(dir / "rgb.tif");
   auto dem = make_raster(600, 600, 1, GDT_Float32, -9999.0);
   CogOptions lerc;
-  lerc.compress = "lerc";
-  EXPECT_EQ(write(dem.get(), dir / "lerc.tif", lerc, "auto").writer, "gdal");
-  EXPECT_THROW(write(dem.get(), dir / "lerc2.tif", lerc, "cogkit"), error);
+  lerc.compress = Compression::lerc;
+  EXPECT_EQ(write(dem.get(), dir / "lerc.tif", lerc, Writer::automatic).writer, Writer::gdal);
+  EXPECT_THROW(write(dem.get(), dir / "lerc2.tif", lerc, Writer::cogkit), error);
   CogOptions mode;
-  mode.overview_resampling = "mode";
-  EXPECT_EQ(write(dem.get(), dir / "mode.tif", mode, "auto").writer, "gdal");
-  CogOptions bad;
-  bad.writer = "fast";
-  EXPECT_THROW(validate_cog_options(bad), error);
+  mode.overview_resampling = OverviewResampling::mode;
+  EXPECT_EQ(write(dem.get(), dir / "mode.tif", mode, Writer::automatic).writer, Writer::gdal);
+  EXPECT_THROW(parse<Writer>("fast"), error);
 }
 
 }  // namespace

@@ -29,7 +29,7 @@ namespace {
 using cogkit::detail::downsample;
 using cogkit::detail::LevelSize;
 using cogkit::detail::overview_source_rows;
-using cogkit::detail::OverviewResampling;
+using cogkit::detail::OverviewKernel;
 
 struct DataSpec {
   std::string name;
@@ -131,12 +131,12 @@ std::vector<double> to_double(const std::vector<unsigned char>& raw, GDALDataTyp
   return v;
 }
 
-const char* gdal_name(OverviewResampling r) {
+const char* gdal_name(OverviewKernel r) {
   switch (r) {
-    case OverviewResampling::nearest: return "NEAREST";
-    case OverviewResampling::average: return "AVERAGE";
-    case OverviewResampling::bilinear: return "BILINEAR";
-    case OverviewResampling::cubic: return "CUBIC";
+    case OverviewKernel::nearest: return "NEAREST";
+    case OverviewKernel::average: return "AVERAGE";
+    case OverviewKernel::bilinear: return "BILINEAR";
+    case OverviewKernel::cubic: return "CUBIC";
   }
   return "";
 }
@@ -148,7 +148,7 @@ struct GdalLevel {
 
 // Writes the raster with GDAL's COG driver and reads back every overview level.
 std::vector<GdalLevel> gdal_cog_overviews(const DataSpec& d, int w, int h, const std::vector<unsigned char>& raw,
-                                          OverviewResampling r) {
+                                          OverviewKernel r) {
   const int sz = GDALGetDataTypeSizeBytes(d.type);
   GDALDriverH mem = GDALGetDriverByName("MEM");
   GDALDatasetH src = GDALCreate(mem, "", w, h, d.bands, d.type, nullptr);
@@ -222,7 +222,7 @@ Diff compare(const std::vector<double>& ours, const std::vector<double>& ref, co
 }
 
 // Our level computed in one call from `src`.
-std::vector<unsigned char> our_level(OverviewResampling r, const DataSpec& d, const LevelSize& g,
+std::vector<unsigned char> our_level(OverviewKernel r, const DataSpec& d, const LevelSize& g,
                                      const std::vector<unsigned char>& src) {
   std::vector<unsigned char> dst(static_cast<std::size_t>(g.dst_w) * g.dst_h * d.bands * GDALGetDataTypeSizeBytes(d.type));
   downsample(r, d.type, d.bands, g, src.data(), 0, dst.data(), 0, g.dst_h, d.nodata);
@@ -230,7 +230,7 @@ std::vector<unsigned char> our_level(OverviewResampling r, const DataSpec& d, co
 }
 
 // Tolerance for bilinear/cubic (0 = exact). See the report in docs/overview-resampling.md.
-void check_against_gdal(OverviewResampling r, const DataSpec& d, int w, int h, double rel_tol = 0) {
+void check_against_gdal(OverviewKernel r, const DataSpec& d, int w, int h, double rel_tol = 0) {
   SCOPED_TRACE(d.name + " " + gdal_name(r) + " " + std::to_string(w) + "x" + std::to_string(h));
   const std::vector<double>& full = generate(d, w, h);
   const std::vector<unsigned char> raw = to_raw(full, d.type);
@@ -246,7 +246,7 @@ void check_against_gdal(OverviewResampling r, const DataSpec& d, int w, int h, d
     std::vector<unsigned char> next = our_level(r, d, g, cur);
     const Diff cascade = compare(to_double(next, d.type), to_double(levels[k].raw, d.type), d.nodata, g.dst_w, d.bands);
     const bool nan_nodata = d.nodata && std::isnan(*d.nodata);
-    if (nan_nodata && (r == OverviewResampling::bilinear || r == OverviewResampling::cubic)) {
+    if (nan_nodata && (r == OverviewKernel::bilinear || r == OverviewKernel::cubic)) {
       // GDAL 3.6 multiplies NaN samples by a zero weight, so its NaN holes grow by the kernel
       // support; we keep the valid neighbours. Where GDAL has a value, ours must equal it.
       const std::vector<double> a = to_double(next, d.type), b = to_double(levels[k].raw, d.type);
@@ -284,8 +284,8 @@ void check_against_gdal(OverviewResampling r, const DataSpec& d, int w, int h, d
 class OverviewVsGdal : public ::testing::TestWithParam<int> {};
 
 const DataSpec* const kSpecs[] = {&kFloatNodata, &kFloatNan, &kInt16Nodata, &kByte, &kByte3, &kFloat, &kUInt16};
-constexpr OverviewResampling kKernels[] = {OverviewResampling::nearest, OverviewResampling::average,
-                                           OverviewResampling::bilinear, OverviewResampling::cubic};
+constexpr OverviewKernel kKernels[] = {OverviewKernel::nearest, OverviewKernel::average,
+                                           OverviewKernel::bilinear, OverviewKernel::cubic};
 
 TEST_P(OverviewVsGdal, EvenSize) {
   for (const auto r : kKernels) check_against_gdal(r, *kSpecs[GetParam()], 1024, 768);
@@ -312,8 +312,8 @@ TEST(Overview, Float64WithinFloatRoundingOfGdal) {
 // Disjoint destination row ranges, each computed from its own slice of source rows, equal one call.
 TEST(Overview, RowRangesEqualOneCall) {
   for (const DataSpec* d : {&kFloatNodata, &kFloatNan, &kInt16Nodata, &kByte3, &kUInt16, &kFloat64Nodata}) {
-    for (const auto r : {OverviewResampling::nearest, OverviewResampling::average, OverviewResampling::bilinear,
-                         OverviewResampling::cubic}) {
+    for (const auto r : {OverviewKernel::nearest, OverviewKernel::average, OverviewKernel::bilinear,
+                         OverviewKernel::cubic}) {
       for (const auto [w, h] : {std::pair{1001, 999}, std::pair{512, 384}}) {
         SCOPED_TRACE(d->name + " " + gdal_name(r) + " " + std::to_string(w));
         const std::vector<unsigned char> raw = to_raw(generate(*d, w, h), d->type);
@@ -341,19 +341,21 @@ TEST(Overview, RowRangesEqualOneCall) {
 }
 
 TEST(Overview, ParseResampling) {
-  EXPECT_EQ(cogkit::detail::parse_overview_resampling(""), OverviewResampling::cubic);
-  EXPECT_EQ(cogkit::detail::parse_overview_resampling("CUBIC"), OverviewResampling::cubic);
-  EXPECT_EQ(cogkit::detail::parse_overview_resampling("Nearest"), OverviewResampling::nearest);
-  EXPECT_EQ(cogkit::detail::parse_overview_resampling("average"), OverviewResampling::average);
-  EXPECT_EQ(cogkit::detail::parse_overview_resampling("BILINEAR"), OverviewResampling::bilinear);
-  EXPECT_FALSE(cogkit::detail::parse_overview_resampling("lanczos"));
-  EXPECT_FALSE(cogkit::detail::parse_overview_resampling("mode"));
+  using cogkit::OverviewResampling;
+  using cogkit::detail::overview_kernel;
+  EXPECT_EQ(overview_kernel(std::nullopt), OverviewKernel::cubic);
+  EXPECT_EQ(overview_kernel(OverviewResampling::cubic), OverviewKernel::cubic);
+  EXPECT_EQ(overview_kernel(OverviewResampling::nearest), OverviewKernel::nearest);
+  EXPECT_EQ(overview_kernel(OverviewResampling::average), OverviewKernel::average);
+  EXPECT_EQ(overview_kernel(OverviewResampling::bilinear), OverviewKernel::bilinear);
+  EXPECT_FALSE(overview_kernel(OverviewResampling::lanczos));
+  EXPECT_FALSE(overview_kernel(OverviewResampling::mode));
 }
 
 // Tiny levels (1-pixel rows/columns) and the min-1 size rule.
 TEST(Overview, DegenerateSizes) {
-  for (const auto r : {OverviewResampling::nearest, OverviewResampling::average, OverviewResampling::bilinear,
-                       OverviewResampling::cubic}) {
+  for (const auto r : {OverviewKernel::nearest, OverviewKernel::average, OverviewKernel::bilinear,
+                       OverviewKernel::cubic}) {
     const std::vector<float> src = {1, 2, 3, 4, 5, 6};  // 3x2
     LevelSize g{3, 2, 1, 1};
     float out = -1;

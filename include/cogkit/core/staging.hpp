@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "cogkit/core/options.hpp"
+
 namespace cogkit {
 
 // Parses "448MB", "2GB", "1GiB", "512k", "1073741824" (bytes). SI units are
@@ -30,7 +32,7 @@ std::uint64_t peak_rss();
 struct StagingOptions {
   std::uint64_t memory_budget = 0;  // bytes; 0 = default_memory_budget()
   std::string tmpdir;               // "" = $TMPDIR or /tmp
-  std::string force;                // "" = by budget, "memory" or "file" (tests: both paths agree)
+  StagingMode force = StagingMode::by_budget;  // memory or file: force it (tests: both paths agree)
 };
 
 // Splits a budget into the parts the pipeline uses. The intermediates that are
@@ -46,13 +48,13 @@ class MemoryBudget {
   // True when an intermediate of `bytes` may be staged in memory.
   bool fits_in_memory(std::uint64_t bytes) const noexcept;
   const std::string& tmpdir() const noexcept { return tmpdir_; }
-  // "" (decide by size), "memory" or "file": StagingOptions::force.
-  const std::string& force() const noexcept { return force_; }
+  // by_budget (decide by size), memory or file: StagingOptions::force.
+  StagingMode force() const noexcept { return force_; }
 
  private:
   std::uint64_t total_;
   std::string tmpdir_;
-  std::string force_;
+  StagingMode force_;
 };
 
 // Owns a temporary path (a file, or a GDAL dataset with sidecars): deleted in the

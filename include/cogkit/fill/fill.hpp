@@ -35,13 +35,12 @@
 
 #include <gdal.h>
 
+#include "cogkit/core/options.hpp"
 #include "cogkit/core/progress.hpp"
 
 namespace cogkit {
 
 class MemoryBudget;
-
-enum class FillMethod { invdist, nearest };
 
 struct FillOptions {
   bool enabled = false;

@@ -21,6 +21,7 @@
 
 #include <gdal.h>
 
+#include "cogkit/core/options.hpp"
 #include "cogkit/core/progress.hpp"
 #include "cogkit/report/report.hpp"
 #include "cogkit/core/staging.hpp"
@@ -29,7 +30,7 @@ namespace cogkit {
 
 struct AsciiGridOptions {
   std::string a_srs;                 // CRS when there is no .prj (any GDAL user input: EPSG:2180, WKT, PROJ)
-  std::string type = "auto";         // auto, byte, int16, uint16, int32, float32, float64
+  AsciiType type = AsciiType::automatic;  // automatic = the rule above
   std::optional<double> nodata;      // nodata when the file declares none
   int threads = 0;                   // 0 = all cores
 };

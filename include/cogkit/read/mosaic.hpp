@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "cogkit/core/gdal_handle.hpp"
+#include "cogkit/core/options.hpp"
 #include "cogkit/pipeline/pipeline.hpp"
 #include "cogkit/report/report.hpp"
 #include "cogkit/core/staging.hpp"
@@ -25,7 +26,7 @@
 namespace cogkit {
 
 struct MosaicOptions {
-  std::string resolution = "average";  // highest, lowest or average of the inputs' (gdalbuildvrt -resolution)
+  MosaicResolution resolution = MosaicResolution::average;  // of the inputs' (gdalbuildvrt -resolution)
 };
 
 // The mosaic and everything it reads from (the VRT refers to the inputs' open datasets).

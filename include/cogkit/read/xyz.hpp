@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 
+#include "cogkit/core/options.hpp"
 #include "cogkit/core/progress.hpp"
 #include "cogkit/report/report.hpp"
 #include "cogkit/core/staging.hpp"
@@ -26,7 +27,7 @@ struct XyzOptions {
   std::string a_srs;                // CRS of the coordinates (EPSG:code, WKT, PROJ); "" = none (or a .prj beside the file)
   std::optional<double> nodata;     // value for missing cells; default -9999 (declared)
   double res = 0;                   // > 0: bin the points to this cell size instead of inferring the grid
-  std::string bin = "mean";         // mean, min, max, count, nearest, idw (with res)
+  XyzBin bin = XyzBin::mean;        // with res
   double idw_power = 1.0;           // idw weight = 1 / distance^power (PDAL's default power is 1)
   int threads = 0;                  // 0 = all cores
 };

@@ -31,7 +31,7 @@ struct Report {
   double xres = 0, yres = 0;
   std::optional<double> nodata;
   std::vector<BandStats> band_stats;
-  std::string compression;
+  std::string compression;  // the output's codec: its cogkit::Compression name ("deflate"), else GDAL's, lower-case
   int block_width = 0, block_height = 0;
   std::vector<std::pair<int, int>> overviews;  // sizes, largest first
   std::string sha256;
@@ -39,7 +39,7 @@ struct Report {
   double total_seconds = 0;
   std::uint64_t peak_rss_bytes = 0;
   std::uint64_t memory_budget_bytes = 0;
-  std::string staging;  // "memory" or "file"
+  std::string staging;  // the work raster's StagingMode name (memory, file), or "in place (...)"
   std::vector<std::pair<std::string, std::string>> notes;  // reader decisions (axis order, type rule...)
   std::vector<std::string> warnings;                       // GDAL warnings captured during the run
 

@@ -11,6 +11,7 @@
 
 #include <gdal.h>
 
+#include "cogkit/core/options.hpp"
 #include "cogkit/core/progress.hpp"
 
 namespace cogkit {
@@ -20,14 +21,10 @@ struct ReprojectOptions {
   double xres = 0, yres = 0;         // target resolution (positive), 0 = derived
   bool tap = false;                  // align the output extent on multiples of the resolution
   double error_threshold = 0.125;    // pixels, as gdalwarp -et; 0 = exact transformation of every pixel
-  std::string resampling = "nearest";  // any GDAL warp kernel (nearest, bilinear, cubic, cubicspline,
-                                       // lanczos, average, rms, mode, max, min, med, q1, q3, sum)
+  Resampling resampling = Resampling::nearest;  // any GDAL warp kernel
   // True when the step changes the grid at all.
   bool active() const { return !t_srs.empty() || xres > 0 || yres > 0 || tap; }
 };
-
-// Canonical GDAL name for a resampling kernel; throws cogkit::error("options") if unknown.
-std::string normalize_resampling(const std::string& name);
 
 // A rectangle of destination pixels (column, row, width, height).
 struct PixelRect {

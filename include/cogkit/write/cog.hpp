@@ -12,37 +12,39 @@
 
 #include <gdal.h>
 
+#include "cogkit/core/options.hpp"
 #include "cogkit/core/progress.hpp"
 #include "cogkit/core/staging.hpp"
 
 namespace cogkit {
 
 struct CogOptions {
-  std::string compress = "DEFLATE";     // DEFLATE, ZSTD, LZW, LERC, WEBP, JPEG, NONE
+  Compression compress = Compression::deflate;
   int level = -1;                       // codec level, -1 = GDAL default
-  std::string predictor = "auto";       // auto (2 for integers, 3 for floats), none, 2, 3
+  Predictor predictor = Predictor::automatic;
   int blocksize = 512;
-  std::string overviews = "auto";       // auto, none
-  std::string overview_resampling;      // "" = GDAL's default (CUBIC; NEAREST with a colour table)
+  Overviews overviews = Overviews::automatic;
+  std::optional<OverviewResampling> overview_resampling;  // nullopt = GDAL's default (cubic; nearest with a colour table)
   std::optional<double> nodata;         // assign / override the nodata value
   std::vector<std::string> creation_options;  // extra KEY=VALUE passed to GDAL's COG driver
-  // "auto": cogkit's own writer whenever it supports the raster and options (same layout
+  // automatic: cogkit's own writer whenever it supports the raster and options (same layout
   // and tags as GDAL's COG driver, tiles and overviews computed in parallel), else GDAL's
-  // COG driver; "cogkit": own writer or an error; "gdal": always GDAL's COG driver.
-  std::string writer = "auto";
+  // COG driver; cogkit: own writer or an error; gdal: always GDAL's COG driver.
+  Writer writer = Writer::automatic;
 };
 
-// Checks option values (codec names, levels, block size...). Throws cogkit::error("options").
+// Checks the combinations (level range of the codec, predictor and codec, block size,
+// creation options). Throws cogkit::error("options").
 void validate_cog_options(const CogOptions& options);
 
 // The COG driver creation options for `source_type`.
 std::vector<std::string> cog_creation_options(const CogOptions& options, GDALDataType source_type,
                                               int threads);
 
-// Which writer wrote a file, and why GDAL's when options.writer was "auto".
+// Which writer wrote a file, and why GDAL's when options.writer was automatic.
 struct CogWriteResult {
-  std::string writer;  // "cogkit" or "gdal"
-  std::string reason;  // why not "cogkit" ("" when it was, or when "gdal" was asked for)
+  Writer writer = Writer::cogkit;  // cogkit or gdal
+  std::string reason;  // why not cogkit's ("" when it was, or when GDAL's was asked for)
   bool rows_observed = false;  // the RowObserver saw every full-resolution row
 };
 

@@ -110,15 +110,8 @@ bool units_ds(char** lines) {
   return false;
 }
 
-GDALDataType type_from_name(const std::string& name) {
-  const std::string n = lower(name);
-  if (n == "byte" || n == "uint8") return GDT_Byte;
-  if (n == "int16") return GDT_Int16;
-  if (n == "uint16") return GDT_UInt16;
-  if (n == "int32") return GDT_Int32;
-  if (n == "float32") return GDT_Float32;
-  if (n == "float64") return GDT_Float64;
-  throw error("options", "", "--type must be auto, byte, int16, uint16, int32, float32 or float64, not '" + name + "'");
+GDALDataType type_from_name(AsciiType type) {
+  return GDALGetDataTypeByName(std::string(to_gdal(type)).c_str());
 }
 
 bool fits_type(GDALDataType t, double lo, double hi) {
@@ -240,7 +233,7 @@ StagedRaster read_ascii_grid(const std::string& path, const AsciiGridOptions& op
 
   std::vector<std::pair<std::string, std::string>> notes_extra;
   // Type override checked before any work.
-  const bool forced = !options.type.empty() && lower(options.type) != "auto";
+  const bool forced = options.type != AsciiType::automatic;
   const GDALDataType forced_type = forced ? type_from_name(options.type) : GDT_Unknown;
 
   // CRS.
@@ -250,7 +243,7 @@ StagedRaster read_ascii_grid(const std::string& path, const AsciiGridOptions& op
   if (!options.a_srs.empty()) {
     srs.reset(OSRNewSpatialReference(nullptr));
     if (OSRSetFromUserInput(srs.get(), options.a_srs.c_str()) != OGRERR_NONE)
-      throw error("options", "", "--a-srs: cannot understand '" + options.a_srs + "'", CPLGetLastErrorMsg());
+      throw error("options", "", "AsciiGridOptions::a_srs: cannot understand '" + options.a_srs + "'", CPLGetLastErrorMsg());
     OSRSetAxisMappingStrategy(srs.get(), OAMS_TRADITIONAL_GIS_ORDER);
     crs_note = "from --a-srs " + options.a_srs + (h.prj_path.empty() ? "" : " (overrides " + h.prj_path + ")");
   } else if (!h.prj_path.empty()) {
@@ -409,11 +402,11 @@ StagedRaster read_ascii_grid(const std::string& path, const AsciiGridOptions& op
     if (GDALDataTypeIsInteger(forced_type)) {
       if (s.count && !fits_type(forced_type, std::nearbyint(s.min), std::nearbyint(s.max)))
         throw error("options", name,
-                    "--type " + options.type + ": values range from " + fmt(s.min) + " to " + fmt(s.max) +
+                    "AsciiGridOptions::type " + std::string(to_name(options.type)) + ": values range from " + fmt(s.min) + " to " + fmt(s.max) +
                         ", which " + GDALGetDataTypeName(forced_type) + " cannot hold");
       if (nodata && (!std::isfinite(*nodata) || !fits_type(forced_type, *nodata, *nodata)))
         throw error("options", name,
-                    "--type " + options.type + ": nodata " + fmt(*nodata) + " does not fit " +
+                    "AsciiGridOptions::type " + std::string(to_name(options.type)) + ": nodata " + fmt(*nodata) + " does not fit " +
                         GDALGetDataTypeName(forced_type) + (s.missing ? " (the grid has nan/null values)" : ""));
     }
     type_note = std::string(GDALGetDataTypeName(forced_type)) + ": forced by --type (the rule would pick " +

@@ -239,7 +239,7 @@ void detect_separator(std::string_view line, const std::string& forced, Format& 
   else if (s == "tab" || s == "\\t" || s == "\t") f.sep = ' ';  // blanks include tabs
   else if (s == ";" || s == "semicolon") f.sep = ';';
   else if (s == "," || s == "comma") f.sep = ',';
-  else if (!s.empty()) throw error("options", "", "--separator must be space, tab, ';' or ',', got '" + forced + "'");
+  else if (!s.empty()) throw error("options", "", "XyzOptions::separator must be space, tab, ';' or ',', got '" + forced + "'");
   else if (line.find(';') != std::string_view::npos) f.sep = ';';
   else if (line.find(',') != std::string_view::npos) {
     // "1,5 2,5 3" is a decimal comma; "0,1,100" and "1, 2, 3" are comma separated.
@@ -282,7 +282,7 @@ void resolve_columns(const std::string& spec_in, Format& f) {
   const std::string spec = lower(spec_in);
   auto check = [&](int c) {
     if (c < 0 || c >= f.ncols)
-      throw error("options", "", "--columns '" + spec_in + "': column " + std::to_string(c + 1) + " does not exist (the data lines have " +
+      throw error("options", "", "XyzOptions::columns '" + spec_in + "': column " + std::to_string(c + 1) + " does not exist (the data lines have " +
                                      std::to_string(f.ncols) + " fields)");
   };
   if (spec.empty() || spec == "auto") {
@@ -338,7 +338,7 @@ void resolve_columns(const std::string& spec_in, Format& f) {
     while (std::getline(ss, item, ',')) parts.push_back(std::string(trim(item)));
   }
   if (parts.size() != 3)
-    throw error("options", "", "--columns expects auto, x,y,z, y,x,z or three column names/indices (X,Y,Z), got '" + spec_in + "'");
+    throw error("options", "", "XyzOptions::columns expects auto, x,y,z, y,x,z or three column names/indices (X,Y,Z), got '" + spec_in + "'");
   std::array<int, 3> idx{};
   for (int k = 0; k < 3; ++k) {
     const auto& p = parts[k];
@@ -354,13 +354,13 @@ void resolve_columns(const std::string& spec_in, Format& f) {
           break;
         }
       if (idx[k] < 0)
-        throw error("options", "", "--columns: no column named '" + p + "' in the header" +
+        throw error("options", "", "XyzOptions::columns: no column named '" + p + "' in the header" +
                                        (f.header.empty() ? std::string(" (the file has no header line)") : std::string()));
     }
     check(idx[k]);
   }
   if (idx[0] == idx[1] || idx[0] == idx[2] || idx[1] == idx[2])
-    throw error("options", "", "--columns '" + spec_in + "' uses a column twice");
+    throw error("options", "", "XyzOptions::columns '" + spec_in + "' uses a column twice");
   f.ca = idx[0];
   f.cb = idx[1];
   f.cz = idx[2];
@@ -638,7 +638,7 @@ SrsHandle load_srs(const std::string& path, const std::string& a_srs, std::strin
   OGRSpatialReferenceH h = OSRNewSpatialReference(nullptr);
   if (OSRSetFromUserInput(h, text.c_str()) != OGRERR_NONE) {
     OSRRelease(h);
-    throw error("options", "", "--a-srs: cannot interpret '" + text + "' as a CRS");
+    throw error("options", "", "XyzOptions::a_srs: cannot interpret '" + text + "' as a CRS");
   }
   OSRSetAxisMappingStrategy(h, OAMS_TRADITIONAL_GIS_ORDER);
   srs.reset(h);
@@ -691,15 +691,16 @@ bool inside(double lo, double hi, double alo, double ahi) {
 // Accumulation of points into cells.
 enum class Bin { grid, mean, min, max, count, nearest, idw };
 
-Bin parse_bin(const std::string& s) {
-  const std::string b = lower(s);
-  if (b == "mean") return Bin::mean;
-  if (b == "min") return Bin::min;
-  if (b == "max") return Bin::max;
-  if (b == "count") return Bin::count;
-  if (b == "nearest") return Bin::nearest;
-  if (b == "idw") return Bin::idw;
-  throw error("options", "", "--bin must be mean, min, max, count, nearest or idw, got '" + s + "'");
+Bin parse_bin(XyzBin b) {
+  switch (b) {
+    case XyzBin::mean: return Bin::mean;
+    case XyzBin::min: return Bin::min;
+    case XyzBin::max: return Bin::max;
+    case XyzBin::count: return Bin::count;
+    case XyzBin::nearest: return Bin::nearest;
+    case XyzBin::idw: return Bin::idw;
+  }
+  return Bin::mean;
 }
 
 struct Cell {
@@ -771,10 +772,10 @@ StagedRaster read_xyz(const std::string& path, const XyzOptions& o, const Memory
   using Clock = std::chrono::steady_clock;
   const auto t0 = Clock::now();
   auto note = [&](const std::string& k, const std::string& v) { report.notes.emplace_back("xyz." + k, v); };
-  if (o.res < 0 || !std::isfinite(o.res)) throw error("options", "", "--grid-res must be positive");
+  if (o.res < 0 || !std::isfinite(o.res)) throw error("options", "", "XyzOptions::res must be positive");
   const bool binning = o.res > 0;
   const Bin bin = binning ? parse_bin(o.bin) : Bin::grid;
-  if (o.nodata && std::isinf(*o.nodata)) throw error("options", "", "--nodata must be finite or nan");
+  if (o.nodata && std::isinf(*o.nodata)) throw error("options", "", "XyzOptions::nodata must be finite or nan");
 
   // Small files are mapped with all pages at once; large ones are streamed and their
   // pages released chunk by chunk.
@@ -798,7 +799,7 @@ StagedRaster read_xyz(const std::string& path, const XyzOptions& o, const Memory
   tbb::task_arena arena(threads);
   // Keep the parsed points for the second pass when they fit comfortably (a point
   // line is at least ~10 bytes).
-  const bool keep = file.size() / 10 * sizeof(Point) <= budget.work_memory() / 2 || budget.force() == "memory";
+  const bool keep = file.size() / 10 * sizeof(Point) <= budget.work_memory() / 2 || budget.force() == StagingMode::memory;
   // Without kept points, a batch of `threads` chunks is held as spill records (about
   // as many bytes as text): bound the chunks by the work memory.
   const std::size_t max_chunk =
@@ -1007,14 +1008,14 @@ StagedRaster read_xyz(const std::string& path, const XyzOptions& o, const Memory
     const double w = std::floor((xmax - g.x0) / r) + 1, h = std::floor((g.y0 - ymin) / r) + 1;
     if (w > double(kMaxSide) || h > double(kMaxSide) || w * h > kMaxCells)
       throw error(kStep, file.where(w > h ? off_xmax : off_ymax),
-                  "a " + num(w) + " x " + num(h) + " grid at --grid-res " + num(r) + " is too large (refused before allocating; limit " +
+                  "a " + num(w) + " x " + num(h) + " grid at a cell size (XyzOptions::res) of " + num(r) + " is too large (refused before allocating; limit " +
                       std::to_string(kMaxSide) + " per side, 2^36 cells)");
     g.width = int(w);
     g.height = int(h);
-    note("grid", "binned (" + lower(o.bin) + ") at " + num(r) + " on multiples of the resolution: " + std::to_string(g.width) +
+    note("grid", "binned (" + std::string(to_name(o.bin)) + ") at " + num(r) + " on multiples of the resolution: " + std::to_string(g.width) +
                      " x " + std::to_string(g.height));
   } else {
-    const std::string hint = "; use --grid-res R to bin them";
+    const std::string hint = "; set XyzOptions::res to bin them";
     if (overflow)
       throw error(kStep, path,
                   "the points are not on a regular grid (more than " + std::to_string(kMaxUnique) +
@@ -1055,7 +1056,7 @@ StagedRaster read_xyz(const std::string& path, const XyzOptions& o, const Memory
   const std::uint64_t row_bytes = std::uint64_t(g.width) * sizeof(Cell);
   const std::uint64_t work = std::max<std::uint64_t>(budget.work_memory(), row_bytes);
   const int rows_per_strip =
-      budget.force() == "file" ? std::max(1, g.height / 3)
+      budget.force() == StagingMode::file ? std::max(1, g.height / 3)
                                 : int(std::min<std::uint64_t>(std::uint64_t(g.height), std::max<std::uint64_t>(1, work / row_bytes)));
   const int strips = (g.height + rows_per_strip - 1) / rows_per_strip;
   const double nd_default = o.nodata ? *o.nodata : kDefaultNodata;
@@ -1286,7 +1287,7 @@ StagedRaster read_xyz(const std::string& path, const XyzOptions& o, const Memory
     if (!GDALDataTypeIsFloating(type) && nodata && std::isnan(*nodata)) type = GDT_Float32;
     std::string rule;
     if (bin == Bin::count) rule = "cell counts";
-    else if (bin == Bin::mean || bin == Bin::idw) rule = std::string(lower(o.bin)) + " of the points: floating point";
+    else if (bin == Bin::mean || bin == Bin::idw) rule = std::string(to_name(o.bin)) + " of the points: floating point";
     else if (zs.all_integer) rule = "all Z values are integers in " + num(zs.min) + ".." + num(zs.max);
     else rule = zs.needs_float64 ? "some Z values carry more digits than Float32 keeps" : "Z values are not integers; Float32 keeps every printed digit";
     note("data_type", std::string(GDALGetDataTypeName(type)) + " (" + rule +
@@ -1350,7 +1351,7 @@ StagedRaster read_xyz(const std::string& path, const XyzOptions& o, const Memory
   }
   if (off_grid)
     throw error(kStep, file.where(off_grid_off),
-                std::to_string(off_grid) + " point(s) are not on the inferred grid; use --grid-res R to bin them");
+                std::to_string(off_grid) + " point(s) are not on the inferred grid; set XyzOptions::res to bin them");
   std::vector<Cell>().swap(acc);
   std::vector<double>().swap(gv);
 
