@@ -44,6 +44,7 @@
 #include <tbb/task_arena.h>
 
 #include "cogkit/core/error.hpp"
+#include "cogkit/core/grid.hpp"
 #include "cogkit/core/gdal_handle.hpp"
 #include "core/gdal_env.hpp"
 
@@ -222,11 +223,11 @@ struct NodataTest {
 // A source window in memory (all bands), raster-absolute origin, with a validity byte
 // per pixel when the source has nodata (single band then).
 template <class T>
-struct Window {
-  int x0 = 0, y0 = 0, w = 0, h = 0;
+struct SourceBlock {
+  PixelRect area;
   std::vector<std::vector<T>> bands;
   std::vector<std::uint8_t> valid;  // 1 = not nodata; empty = all valid
-  std::size_t index(int x, int y) const { return std::size_t(y - y0) * w + (x - x0); }
+  std::size_t index(int x, int y) const { return std::size_t(y - area.y) * area.w + (x - area.x); }
   const T* at(int b, int x, int y) const { return bands[b].data() + index(x, y); }
 };
 
@@ -252,7 +253,7 @@ inline void centre_pixel(const Geometry& g, double sx, double sy, int& cx, int& 
 }
 
 template <class T>
-void nearest_row(const Window<T>& win, const Geometry& g, const double* xs, const double* ys, std::vector<T*>& out,
+void nearest_row(const SourceBlock<T>& win, const Geometry& g, const double* xs, const double* ys, std::vector<T*>& out,
                  int nbands) {
   const bool masked = !win.valid.empty();
   for (int i = 0; i < g.dst_w; ++i) {
@@ -271,12 +272,12 @@ void nearest_row(const Window<T>& win, const Geometry& g, const double* xs, cons
 // left, upper right, lower left, lower right); the density is the same sum, so the
 // ratio is exactly 1 and the destination is never blended.
 template <class T>
-void bilinear_masked_row(const Window<T>& win, const Geometry& g, const double* xs, const double* ys,
+void bilinear_masked_row(const SourceBlock<T>& win, const Geometry& g, const double* xs, const double* ys,
                          std::vector<T*>& out, int nbands, bool dst_mask) {
   const int W = g.src_w, H = g.src_h;
   const bool masked = !win.valid.empty();
   const std::uint8_t* valid = masked ? win.valid.data() : nullptr;
-  const std::size_t stride = std::size_t(win.w);
+  const std::size_t stride = std::size_t(win.area.w);
   for (int i = 0; i < g.dst_w; ++i) {
     const double sx = xs[i];
     if (std::isnan(sx)) continue;
@@ -381,10 +382,10 @@ void bilinear_masked_row(const Window<T>& win, const Geometry& g, const double* 
 
 // GWKBilinearResampleNoMasks4SampleT (no source nodata, no destination nodata).
 template <class T>
-void bilinear_nomask_row(const Window<T>& win, const Geometry& g, const double* xs, const double* ys,
+void bilinear_nomask_row(const SourceBlock<T>& win, const Geometry& g, const double* xs, const double* ys,
                          std::vector<T*>& out, int nbands) {
   const int W = g.src_w, H = g.src_h;
-  const std::size_t stride = std::size_t(win.w);
+  const std::size_t stride = std::size_t(win.area.w);
   for (int i = 0; i < g.dst_w; ++i) {
     const double sx = xs[i];
     if (std::isnan(sx)) continue;
@@ -615,12 +616,9 @@ class Warper {
   void read_window(tbb::task_arena& arena, double mnx, double mxx, double mny, double mxy) {
     int x0, x1, y0, y1;
     window_extent(mnx, mxx, mny, mxy, x0, x1, y0, y1);
-    win_.x0 = x0;
-    win_.y0 = y0;
-    win_.w = x1 - x0;
-    win_.h = y1 - y0;
+    win_.area = {x0, y0, x1 - x0, y1 - y0};
     win_.bands.resize(nbands_);
-    for (auto& buf : win_.bands) buf.resize(std::size_t(win_.w) * win_.h);
+    for (auto& buf : win_.bands) buf.resize(std::size_t(win_.area.w) * win_.area.h);
     // Block-aligned column strips.
     std::vector<int> cuts{x0};
     if (!readers_.empty()) {
@@ -636,8 +634,8 @@ class Warper {
       const int sx0 = cuts[s], sw = cuts[s + 1] - cuts[s];
       for (int b = 0; b < nbands_; ++b) {
         T* dst = win_.bands[b].data() + (sx0 - x0);
-        if (GDALRasterIO(GDALGetRasterBand(ds, b + 1), GF_Read, sx0, y0, sw, win_.h, dst, sw, win_.h, type_,
-                         sizeof(T), GSpacing(sizeof(T)) * win_.w) != CE_None)
+        if (GDALRasterIO(GDALGetRasterBand(ds, b + 1), GF_Read, sx0, y0, sw, win_.area.h, dst, sw, win_.area.h, type_,
+                         sizeof(T), GSpacing(sizeof(T)) * win_.area.w) != CE_None)
           failed = true;
       }
     };
@@ -758,7 +756,7 @@ class Warper {
   std::vector<std::vector<std::vector<T>>> buffers_;  // [buffer][band][pixel]
   std::vector<std::vector<T>>* out_ = nullptr;        // the buffer being computed
   std::future<std::string> writer_;
-  Window<T> win_;
+  SourceBlock<T> win_;
 };
 
 template <class T>

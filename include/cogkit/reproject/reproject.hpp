@@ -12,6 +12,7 @@
 #include <gdal.h>
 
 #include "cogkit/core/options.hpp"
+#include "cogkit/core/grid.hpp"
 #include "cogkit/core/progress.hpp"
 
 namespace cogkit {
@@ -24,11 +25,6 @@ struct ReprojectOptions {
   Resampling resampling = Resampling::nearest;  // any GDAL warp kernel
   // True when the step changes the grid at all.
   bool active() const { return !t_srs.empty() || xres > 0 || yres > 0 || tap; }
-};
-
-// A rectangle of destination pixels (column, row, width, height).
-struct PixelRect {
-  int x = 0, y = 0, w = 0, h = 0;
 };
 
 struct WarpSettings {
