@@ -316,6 +316,206 @@ inline float filter_pixel(const float* last, const float* self, const float* nex
   return static_cast<float>(sum / weight);
 }
 
+// The rows one fill_strip() call works on: [a, b) is the core plus `smoothing` rows each side
+// (clipped to the raster), looked up in the strip's input rows [in_begin, in_end). Scratch
+// row y lives at offset(y) of every per-cell buffer.
+struct WorkRows {
+  const FillStrip& strip;
+  int width;
+  std::size_t w;
+  int smoothing;  // n: GDALMultiFilter passes
+  int max_steps;  // floor(max distance)
+  int a, b;
+  std::size_t cells;
+
+  WorkRows(const FillKernelParams& p, const FillStrip& s, int core_begin, int core_end)
+      : strip(s), width(p.width), w(static_cast<std::size_t>(p.width)), smoothing(std::max(0, p.smoothing)),
+        max_steps(static_cast<int>(std::floor(p.max_distance))), a(std::max(0, core_begin - smoothing)),
+        b(std::min(p.height, core_end + smoothing)), cells(static_cast<std::size_t>(b - a) * w) {}
+
+  const std::uint8_t* valid_row(int row) const { return strip.valid[static_cast<std::size_t>(row - strip.in_begin)]; }
+  const float* value_row(int row) const { return strip.values[static_cast<std::size_t>(row - strip.in_begin)]; }
+  std::size_t offset(int y) const { return static_cast<std::size_t>(y - a) * w; }
+};
+
+void size_scratch(const WorkRows& wr, FillScratch& s) {
+  s.top.resize(wr.cells);
+  s.bottom.resize(wr.cells);
+  s.work.resize(wr.cells);
+  s.fmask.assign(wr.cells, 0);
+  if (wr.smoothing > 0) s.tmask.resize(wr.cells);
+}
+
+// Columns [x0, x0 + cw): GDAL's top-down pass. `last` enters as the last valid row above a
+// (walked up only to the first valid pixel) and top[] gets the nearest valid row at/above y,
+// cut at max distance.
+void scan_top_down(const WorkRows& wr, int x0, int cw, std::int32_t* __restrict last, FillScratch& s) {
+  for (int i = 0; i < cw; ++i) {
+    std::int32_t l = -1;
+    for (int r = wr.a - 1; r >= wr.strip.in_begin; --r)
+      if (wr.valid_row(r)[x0 + i]) {
+        l = r;
+        break;
+      }
+    last[i] = l;
+  }
+  for (int y = wr.a; y < wr.b; ++y) {
+    const std::uint8_t* __restrict valid = wr.valid_row(y) + x0;
+    std::int32_t* __restrict top = &s.top[wr.offset(y) + static_cast<std::size_t>(x0)];
+    const std::int32_t lo = std::max(0, y - wr.max_steps);  // farther rows are dropped, as in GDAL
+    for (int i = 0; i < cw; ++i) {
+      const std::int32_t l = valid[i] ? y : last[i];
+      last[i] = l;
+      top[i] = l >= lo ? l : -1;
+    }
+  }
+}
+
+// The bottom-up pass ("last" line): `last` enters as the first valid row at or below b and
+// bottom[] gets the nearest valid row after y, cut at max distance.
+void scan_bottom_up(const WorkRows& wr, int x0, int cw, std::int32_t* __restrict last, FillScratch& s) {
+  for (int i = 0; i < cw; ++i) {
+    std::int32_t l = -1;
+    for (int r = wr.b; r < wr.strip.in_end; ++r)
+      if (wr.valid_row(r)[x0 + i]) {
+        l = r;
+        break;
+      }
+    last[i] = l;
+  }
+  for (int y = wr.b - 1; y >= wr.a; --y) {
+    std::int32_t* __restrict bottom = &s.bottom[wr.offset(y) + static_cast<std::size_t>(x0)];
+    // Nearest valid row r >= y + 1 with r - (y + 1) <= max distance (none = -1 fails the
+    // unsigned comparison).
+    const auto hi = static_cast<std::uint32_t>(y + 1 + wr.max_steps);
+    for (int i = 0; i < cw; ++i) bottom[i] = static_cast<std::uint32_t>(last[i]) <= hi ? last[i] : -1;
+    const std::uint8_t* __restrict valid = wr.valid_row(y) + x0;
+    for (int i = 0; i < cw; ++i) last[i] = valid[i] ? y : last[i];
+  }
+}
+
+// 1. Per column: nearest valid row at/above y (GDAL's top-down pass) and nearest valid row
+//    at/after y+1 (its bottom-up "last" line), each cut at max distance. The scans start at
+//    the strip's rows: the state they need from the rows above a (or below b) is found per
+//    column by walking only until the first valid pixel.
+void find_nearest_valid_rows(const WorkRows& wr, FillScratch& s) {
+  const int chunks = (wr.width + column_chunk - 1) / column_chunk;
+  tbb::parallel_for(0, chunks, [&](int chunk) {
+    const int x0 = chunk * column_chunk;
+    const int cw = std::min(wr.width, x0 + column_chunk) - x0;
+    std::vector<std::int32_t> last(static_cast<std::size_t>(cw));
+    scan_top_down(wr, x0, cw, last.data(), s);
+    scan_bottom_up(wr, x0, cw, last.data(), s);
+  });
+}
+
+// 2. Row y: copies the original values and fills every nodata pixel within reach (fmask = 1);
+//    with smoothing, sets tmask (the pixels the filter reads) as GDAL's re-read mask has it.
+void interpolate_row(const FillKernelParams& p, const WorkRows& wr, int y, CandidateIndex& index, FillScratch& s) {
+  const int width = wr.width;
+  const std::size_t w = wr.w;
+  const int n = wr.smoothing;
+  const std::size_t row_off = wr.offset(y);
+  const std::uint8_t* valid = wr.valid_row(y);
+  const std::uint8_t* interior =
+      p.interior_only ? wr.strip.interior[static_cast<std::size_t>(y - wr.strip.in_begin)] : nullptr;
+  float* dst = &s.work[row_off];
+  std::uint8_t* fmask = &s.fmask[row_off];
+  std::uint8_t* tmask = n > 0 ? s.tmask.data() + row_off : nullptr;
+  std::memcpy(dst, wr.value_row(y), w * sizeof(float));
+  if (std::memchr(valid, 0, w) == nullptr) {  // nothing to fill in this row
+    if (n > 0) std::memset(tmask, 1, w);
+    return;
+  }
+  const std::int32_t* top = &s.top[row_off];
+  const std::int32_t* bottom = &s.bottom[row_off];
+  index.reset(top, bottom, width);
+  const RowView view{top, bottom, &index, wr.strip.values.data(), wr.strip.in_begin, width};
+  bool any = false;
+  if (n > 0)
+    for (int x = 0; x < width; ++x) tmask[x] = valid[x] ? 1 : 0;
+  for (int x = 0; x < width; ++x) {
+    if (valid[x] || (interior && !interior[x])) continue;
+    float value = 0.0f;
+    const bool ok = p.method == FillKernelMethod::invdist
+                        ? interpolate_invdist(view, x, y, p.max_distance, wr.max_steps, value)
+                        : interpolate_nearest(view, x, y, p.max_distance, wr.max_steps, value);
+#ifdef COGKIT_FILL_CHECK
+    if (p.method == FillKernelMethod::invdist) {
+      float rv = 0; double qd[4];
+      const bool rok = interpolate_invdist_ref(view, x, y, p.max_distance, wr.max_steps, rv, qd);
+      if (rok != ok || (ok && std::memcmp(&rv, &value, 4) != 0))
+        std::fprintf(stderr, "MISMATCH x=%d y=%d ok=%d/%d v=%.9g/%.9g qd=%g %g %g %g\n", x, y, ok, rok, value, rv, qd[0], qd[1], qd[2], qd[3]);
+    }
+#endif
+    if (!ok) continue;
+    dst[x] = value;
+    fmask[x] = 1;
+    any = true;
+  }
+  // Without smoothing the round trip through the band's type happens when the rows are
+  // written; with smoothing GDAL smooths the round-tripped values and a recomputed mask.
+  if (!any || n == 0) return;
+  if (p.round_trip) p.round_trip(dst, w);
+  for (int x = 0; x < width; ++x)
+    if (fmask[x]) tmask[x] = (p.reads_as_nodata && p.reads_as_nodata(dst[x])) ? 0 : 1;
+}
+
+void interpolate_rows(const FillKernelParams& p, const WorkRows& wr, FillScratch& s) {
+  tbb::parallel_for(tbb::blocked_range<int>(wr.a, wr.b, 4), [&](const tbb::blocked_range<int>& r) {
+    CandidateIndex index;
+    for (int y = r.begin(); y < r.end(); ++y) interpolate_row(p, wr, y, index, s);
+  });
+}
+
+// Columns of the filled pixels of each filterable row of [a, b) (empty for the others).
+std::vector<std::vector<std::int32_t>> list_filtered_pixels(const FillKernelParams& p, const WorkRows& wr,
+                                                            const FillScratch& s) {
+  std::vector<std::vector<std::int32_t>> filtered(static_cast<std::size_t>(wr.b - wr.a));
+  tbb::parallel_for(wr.a, wr.b, [&](int y) {
+    if (!(y >= 1 && y <= p.height - 2 && y > wr.a && y < wr.b - 1)) return;
+    const std::uint8_t* f = &s.fmask[wr.offset(y)];
+    auto& list = filtered[static_cast<std::size_t>(y - wr.a)];
+    for (int x = 0; x < wr.width; ++x)
+      if (f[x]) list.push_back(x);
+  });
+  return filtered;
+}
+
+// One Jacobi pass: the listed pixels of `next` get the masked 3x3 mean of `cur`.
+void filter_pass(const WorkRows& wr, const std::vector<std::vector<std::int32_t>>& filtered, const FillScratch& s,
+                 const float* cur, float* next) {
+  tbb::parallel_for(tbb::blocked_range<int>(wr.a, wr.b, 8), [&](const tbb::blocked_range<int>& r) {
+    for (int y = r.begin(); y < r.end(); ++y) {
+      const auto& list = filtered[static_cast<std::size_t>(y - wr.a)];
+      if (list.empty()) continue;
+      const std::size_t off = wr.offset(y);
+      const float* self = cur + off;
+      const std::uint8_t* tm = &s.tmask[off];
+      float* o = next + off;
+      for (const std::int32_t x : list)
+        o[x] = filter_pixel(self - wr.w, self, self + wr.w, tm - wr.w, tm, tm + wr.w, x, wr.width);
+    }
+  });
+}
+
+// 3. GDALMultiFilter: `n` Jacobi passes of the masked 3x3 mean over filled pixels. Rows 0 and
+//    height-1 are never filtered (as in GDAL); the strip's own first/last rows are not
+//    either — the error that introduces travels one row per pass and stays in the halo.
+void smooth(const FillKernelParams& p, const WorkRows& wr, FillScratch& s) {
+  // Only filtered pixels change; every other pixel keeps its value in both buffers, so each
+  // pass recomputes just the filtered pixels of the filterable rows.
+  const auto filtered = list_filtered_pixels(p, wr, s);
+  s.work2 = s.work;
+  float* cur = s.work.data();
+  float* next = s.work2.data();
+  for (int it = 0; it < wr.smoothing; ++it) {
+    filter_pass(wr, filtered, s, cur, next);
+    std::swap(cur, next);
+  }
+  if (cur != s.work.data()) std::memcpy(s.work.data(), cur, wr.cells * sizeof(float));
+}
+
 }  // namespace
 
 int fill_kernel_halo(double max_distance, int smoothing) {
@@ -334,162 +534,15 @@ std::uint64_t fill_strip_bytes(int width, int core_rows, int halo, int smoothing
 
 std::size_t fill_strip(const FillKernelParams& p, const FillStrip& strip, int core_begin, int core_end,
                        FillScratch& s, const float*& out) {
-  const int width = p.width;
-  const std::size_t w = static_cast<std::size_t>(width);
-  const int n = std::max(0, p.smoothing);
-  const int max_steps = static_cast<int>(std::floor(p.max_distance));
-  const int a = std::max(0, core_begin - n);
-  const int b = std::min(p.height, core_end + n);
-  const int rows = b - a;
-  const std::size_t cells = static_cast<std::size_t>(rows) * w;
-  const int in_begin = strip.in_begin, in_end = strip.in_end;
-  auto valid_row = [&](int row) { return strip.valid[static_cast<std::size_t>(row - in_begin)]; };
-  auto value_row = [&](int row) { return strip.values[static_cast<std::size_t>(row - in_begin)]; };
+  const WorkRows wr(p, strip, core_begin, core_end);
+  size_scratch(wr, s);
+  find_nearest_valid_rows(wr, s);
+  interpolate_rows(p, wr, s);
+  if (wr.smoothing > 0) smooth(p, wr, s);
 
-  s.top.resize(cells);
-  s.bottom.resize(cells);
-  s.work.resize(cells);
-  s.fmask.assign(cells, 0);
-  if (n > 0) s.tmask.resize(cells);
-
-  // 1. Per column: nearest valid row at/above y (GDAL's top-down pass) and nearest valid
-  //    row at/after y+1 (its bottom-up "last" line), each cut at max distance.
-  //    The scans start at the strip's rows: the state they need from the rows above a (or
-  //    below b) is found per column by walking only until the first valid pixel.
-  const int chunks = (width + column_chunk - 1) / column_chunk;
-  tbb::parallel_for(0, chunks, [&](int chunk) {
-    const int x0 = chunk * column_chunk;
-    const int x1 = std::min(width, x0 + column_chunk);
-    const int cw = x1 - x0;
-    std::vector<std::int32_t> last_buf(static_cast<std::size_t>(cw));
-    std::int32_t* __restrict last = last_buf.data();
-    for (int i = 0; i < cw; ++i) {  // last valid row above a, if any
-      std::int32_t l = -1;
-      for (int r = a - 1; r >= in_begin; --r)
-        if (valid_row(r)[x0 + i]) {
-          l = r;
-          break;
-        }
-      last[i] = l;
-    }
-    for (int y = a; y < b; ++y) {
-      const std::uint8_t* __restrict valid = valid_row(y) + x0;
-      std::int32_t* __restrict top = &s.top[static_cast<std::size_t>(y - a) * w + static_cast<std::size_t>(x0)];
-      const std::int32_t lo = std::max(0, y - max_steps);  // farther rows are dropped, as in GDAL
-      for (int i = 0; i < cw; ++i) {
-        const std::int32_t l = valid[i] ? y : last[i];
-        last[i] = l;
-        top[i] = l >= lo ? l : -1;
-      }
-    }
-    for (int i = 0; i < cw; ++i) {  // first valid row at or below b, if any
-      std::int32_t l = -1;
-      for (int r = b; r < in_end; ++r)
-        if (valid_row(r)[x0 + i]) {
-          l = r;
-          break;
-        }
-      last[i] = l;
-    }
-    for (int y = b - 1; y >= a; --y) {
-      std::int32_t* __restrict bottom =
-          &s.bottom[static_cast<std::size_t>(y - a) * w + static_cast<std::size_t>(x0)];
-      // Nearest valid row r >= y + 1 with r - (y + 1) <= max distance (none = -1 fails the
-      // unsigned comparison).
-      const auto hi = static_cast<std::uint32_t>(y + 1 + max_steps);
-      for (int i = 0; i < cw; ++i) bottom[i] = static_cast<std::uint32_t>(last[i]) <= hi ? last[i] : -1;
-      const std::uint8_t* __restrict valid = valid_row(y) + x0;
-      for (int i = 0; i < cw; ++i) last[i] = valid[i] ? y : last[i];
-    }
-  });
-
-  // 2. Interpolate every nodata pixel of rows [a, b).
-  tbb::parallel_for(tbb::blocked_range<int>(a, b, 4), [&](const tbb::blocked_range<int>& r) {
-    CandidateIndex index;
-    for (int y = r.begin(); y < r.end(); ++y) {
-      const std::size_t row_off = static_cast<std::size_t>(y - a) * w;
-      const float* src = value_row(y);
-      const std::uint8_t* valid = valid_row(y);
-      const std::uint8_t* interior = p.interior_only ? strip.interior[static_cast<std::size_t>(y - in_begin)] : nullptr;
-      float* dst = &s.work[row_off];
-      std::uint8_t* fmask = &s.fmask[row_off];
-      std::uint8_t* tmask = n > 0 ? s.tmask.data() + row_off : nullptr;
-      std::memcpy(dst, src, w * sizeof(float));
-      if (std::memchr(valid, 0, w) == nullptr) {  // nothing to fill in this row
-        if (n > 0) std::memset(tmask, 1, w);
-        continue;
-      }
-      const std::int32_t* top = &s.top[row_off];
-      const std::int32_t* bottom = &s.bottom[row_off];
-      index.reset(top, bottom, width);
-      const RowView view{top, bottom, &index, strip.values.data(), in_begin, width};
-      bool any = false;
-      if (n > 0)
-        for (int x = 0; x < width; ++x) tmask[x] = valid[x] ? 1 : 0;
-      for (int x = 0; x < width; ++x) {
-        if (valid[x] || (interior && !interior[x])) continue;
-        float value = 0.0f;
-        const bool ok = p.method == FillKernelMethod::invdist
-                            ? interpolate_invdist(view, x, y, p.max_distance, max_steps, value)
-                            : interpolate_nearest(view, x, y, p.max_distance, max_steps, value);
-#ifdef COGKIT_FILL_CHECK
-        if (p.method == FillKernelMethod::invdist) {
-          float rv = 0; double qd[4];
-          const bool rok = interpolate_invdist_ref(view, x, y, p.max_distance, max_steps, rv, qd);
-          if (rok != ok || (ok && std::memcmp(&rv, &value, 4) != 0))
-            std::fprintf(stderr, "MISMATCH x=%d y=%d ok=%d/%d v=%.9g/%.9g qd=%g %g %g %g\n", x, y, ok, rok, value, rv, qd[0], qd[1], qd[2], qd[3]);
-        }
-#endif
-        if (!ok) continue;
-        dst[x] = value;
-        fmask[x] = 1;
-        any = true;
-      }
-      // Without smoothing the round trip through the band's type happens when the rows are
-      // written; with smoothing GDAL smooths the round-tripped values and a recomputed mask.
-      if (!any || n == 0) continue;
-      if (p.round_trip) p.round_trip(dst, w);
-      for (int x = 0; x < width; ++x)
-        if (fmask[x]) tmask[x] = (p.reads_as_nodata && p.reads_as_nodata(dst[x])) ? 0 : 1;
-    }
-  });
-
-  // 3. GDALMultiFilter: `n` Jacobi passes of the masked 3x3 mean over filled pixels. Rows 0
-  //    and height-1 are never filtered (as in GDAL); the strip's own first/last rows are not
-  //    either — the error that introduces travels one row per pass and stays in the halo.
-  if (n > 0) {
-    // Only filtered pixels change; every other pixel keeps its value in both buffers, so
-    // each pass recomputes just the filtered pixels of the filterable rows.
-    std::vector<std::vector<std::int32_t>> filtered(static_cast<std::size_t>(rows));
-    tbb::parallel_for(a, b, [&](int y) {
-      if (!(y >= 1 && y <= p.height - 2 && y > a && y < b - 1)) return;
-      const std::uint8_t* f = &s.fmask[static_cast<std::size_t>(y - a) * w];
-      auto& list = filtered[static_cast<std::size_t>(y - a)];
-      for (int x = 0; x < width; ++x)
-        if (f[x]) list.push_back(x);
-    });
-    s.work2 = s.work;
-    float* cur = s.work.data();
-    float* next = s.work2.data();
-    for (int it = 0; it < n; ++it) {
-      tbb::parallel_for(tbb::blocked_range<int>(a, b, 8), [&](const tbb::blocked_range<int>& r) {
-        for (int y = r.begin(); y < r.end(); ++y) {
-          const auto& list = filtered[static_cast<std::size_t>(y - a)];
-          if (list.empty()) continue;
-          const std::size_t off = static_cast<std::size_t>(y - a) * w;
-          const float* self = cur + off;
-          const std::uint8_t* tm = &s.tmask[off];
-          float* o = next + off;
-          for (const std::int32_t x : list) o[x] = filter_pixel(self - w, self, self + w, tm - w, tm, tm + w, x, width);
-        }
-      });
-      std::swap(cur, next);
-    }
-    if (cur != s.work.data()) std::memcpy(s.work.data(), cur, cells * sizeof(float));
-  }
-
-  const std::size_t core_off = static_cast<std::size_t>(core_begin - a) * w;
-  const std::size_t core_cells = static_cast<std::size_t>(core_end - core_begin) * w;
+  // 4. Output: the core rows, and how many of their pixels were filled.
+  const std::size_t core_off = wr.offset(core_begin);
+  const std::size_t core_cells = static_cast<std::size_t>(core_end - core_begin) * wr.w;
   out = &s.work[core_off];
   return static_cast<std::size_t>(std::count(s.fmask.begin() + static_cast<std::ptrdiff_t>(core_off),
                                              s.fmask.begin() + static_cast<std::ptrdiff_t>(core_off + core_cells),

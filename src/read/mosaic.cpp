@@ -1,5 +1,6 @@
 #include "cogkit/read/mosaic.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 
@@ -29,36 +30,33 @@ std::string crs_name(OGRSpatialReferenceH s) {
   return out;
 }
 
-}  // namespace
+// What the checks need to know about one input (its dataset may be closed by then).
+struct InputInfo {
+  int bands = 0;
+  double gt[6] = {};
+  bool has_gt = false;
+  SrsHandle crs;
+  std::vector<GDALDataType> types;
+  std::vector<GDALColorInterp> interp;
+  int staged = -1;  // index in m.staged, or -1: opened by GDAL
+};
 
-Mosaic open_mosaic(const std::vector<std::string>& inputs, const PipelineOptions& options,
-                   const MosaicOptions& mosaic, std::uint64_t memory_share, Report& report) {
-  if (inputs.empty()) throw error("plan", "", "a mosaic needs at least one input");
-  Mosaic m;
+// Opens each input, notes what the checks need, closes what GDAL opened (thousands of tiles
+// must not hold thousands of files open). Text inputs are staged by cogkit's readers, in
+// memory while `remaining` lasts (first come, first served; it shrinks by what they hold),
+// else in temp files.
+std::vector<InputInfo> inspect_inputs(const std::vector<std::string>& inputs, const PipelineOptions& options,
+                                      std::uint64_t& remaining, Mosaic& m, Report& report) {
   PipelineOptions per_input = options;
   per_input.progress = {};
-
-  // ---- open each input, note what the checks need, close what GDAL opened (thousands of
-  // tiles must not hold thousands of files open). Text inputs are staged by cogkit's readers,
-  // in memory while `memory_share` lasts (first come, first served), else in temp files.
-  struct Info {
-    int bands = 0;
-    double gt[6] = {};
-    bool has_gt = false;
-    SrsHandle crs;
-    std::vector<GDALDataType> types;
-    std::vector<GDALColorInterp> interp;
-    int staged = -1;  // index in m.staged, or -1: opened by GDAL
-  };
-  std::vector<Info> info(inputs.size());
-  std::uint64_t remaining = memory_share;
+  std::vector<InputInfo> info(inputs.size());
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     Report scratch;
     per_input.staging.memory_budget = std::max<std::uint64_t>(1, remaining);
     detail::SourceHandle s = detail::open_source(inputs[i], per_input, scratch);
     report.input_bytes += scratch.input_bytes;
     GDALDatasetH h = s.get();
-    Info& in = info[i];
+    InputInfo& in = info[i];
     in.bands = GDALGetRasterCount(h);
     in.has_gt = GDALGetGeoTransform(h, in.gt) == CE_None;
     if (OGRSpatialReferenceH crs = GDALGetSpatialRef(h)) in.crs.reset(OSRClone(crs));
@@ -76,12 +74,16 @@ Mosaic open_mosaic(const std::vector<std::string>& inputs, const PipelineOptions
       m.staged.push_back(std::move(s.staged));
     }
   }
+  return info;
+}
 
-  // ---- checks: what gdalbuildvrt would skip with a warning is an error here.
-  const Info& first = info.front();
+// What gdalbuildvrt would skip with a warning is an error here. Returns the data type that
+// holds every input's values.
+GDALDataType check_inputs(const std::vector<std::string>& inputs, const std::vector<InputInfo>& info) {
+  const InputInfo& first = info.front();
   GDALDataType type = GDT_Unknown;
   for (std::size_t i = 0; i < inputs.size(); ++i) {
-    const Info& in = info[i];
+    const InputInfo& in = info[i];
     const std::string& path = inputs[i];
     if (in.bands < 1) throw error("plan", path, "has no raster band");
     if (in.bands != first.bands)
@@ -99,63 +101,106 @@ Mosaic open_mosaic(const std::vector<std::string>& inputs, const PipelineOptions
                       ": a mosaic needs one CRS (reproject the odd tile first)");
     for (GDALDataType t : in.types) type = type == GDT_Unknown ? t : GDALDataTypeUnion(type, t);
   }
-  // Another type or colour interpretation (GDAL's tiles say Gray, a reader's raster
-  // Undefined; BuildVRT would skip either): such inputs get a VRT with the common ones.
-  std::vector<bool> wrap(inputs.size(), false);
-  bool any_wrap = false;
-  for (std::size_t i = 0; i < inputs.size(); ++i) {
+  return type;
+}
+
+// Another type or colour interpretation (GDAL's tiles say Gray, a reader's raster Undefined;
+// BuildVRT would skip either): such inputs get a VRT with the common ones.
+std::vector<bool> inputs_to_wrap(const std::vector<InputInfo>& info, GDALDataType type) {
+  const InputInfo& first = info.front();
+  std::vector<bool> wrap(info.size(), false);
+  for (std::size_t i = 0; i < info.size(); ++i)
     for (int b = 0; b < first.bands; ++b)
       wrap[i] = wrap[i] || info[i].types[b] != type || info[i].interp[b] != first.interp[b];
-    any_wrap = any_wrap || wrap[i];
-  }
+  return wrap;
+}
 
-  detail::GdalErrorCapture capture;
+// A VRT of `h` with the mosaic's data type and the first input's colour interpretations.
+GDALDatasetH wrap_input(GDALDatasetH h, const std::string& path, GDALDataType type, const InputInfo& first,
+                        const detail::GdalErrorCapture& capture) {
+  CPLStringList to_args;
+  to_args.AddString("-of");
+  to_args.AddString("VRT");
+  to_args.AddString("-ot");
+  to_args.AddString(GDALGetDataTypeName(type));
+  for (int b = 1; b <= first.bands; ++b) {
+    to_args.AddString(CPLSPrintf("-colorinterp_%d", b));
+    to_args.AddString(CPLString(GDALGetColorInterpretationName(first.interp[b - 1])).tolower().c_str());
+  }
+  GDALTranslateOptions* to = GDALTranslateOptionsNew(to_args.List(), nullptr);
+  GDALDatasetH wrapped = GDALTranslate("", h, to, nullptr);
+  GDALTranslateOptionsFree(to);
+  if (!wrapped)
+    throw error("plan", path, "cannot convert to " + std::string(GDALGetDataTypeName(type)), capture.last_error());
+  return wrapped;
+}
+
+// The datasets BuildVRT mosaics: staged rasters, inputs reopened by GDAL, wrapped where needed.
+std::vector<GDALDatasetH> mosaic_handles(const std::vector<std::string>& inputs, const std::vector<InputInfo>& info,
+                                         const std::vector<bool>& wrap, GDALDataType type, Mosaic& m,
+                                         const detail::GdalErrorCapture& capture) {
+  std::vector<GDALDatasetH> handles;
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    GDALDatasetH h = nullptr;
+    if (info[i].staged >= 0) {
+      h = m.staged[static_cast<std::size_t>(info[i].staged)].get();
+    } else {
+      m.opened.emplace_back(
+          GDALOpenEx(inputs[i].c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
+      h = m.opened.back().get();
+      if (!h) throw error("read", inputs[i], "cannot reopen", capture.last_error());
+    }
+    if (wrap[i]) {
+      GDALDatasetH wrapped = wrap_input(h, inputs[i], type, info.front(), capture);
+      m.opened.emplace_back(wrapped);
+      h = wrapped;
+    }
+    handles.push_back(h);
+  }
+  return handles;
+}
+
+GDALDatasetH build_vrt(const std::vector<std::string>& inputs, const std::vector<InputInfo>& info,
+                       const std::vector<bool>& wrap, GDALDataType type, const MosaicOptions& mosaic, Mosaic& m,
+                       const detail::GdalErrorCapture& capture) {
+  const bool any_wrap = std::find(wrap.begin(), wrap.end(), true) != wrap.end();
   CPLStringList args;
   args.AddString("-resolution");
   args.AddString(std::string(to_gdal(mosaic.resolution)).c_str());
   GDALBuildVRTOptions* bo = GDALBuildVRTOptionsNew(args.List(), nullptr);
   int usage_error = 0;
   GDALDatasetH vrt = nullptr;
-  if (m.staged.empty() && !any_wrap) {
-    // All opened by GDAL, nothing to adapt: by name, so GDAL's pool of open files serves them.
-    CPLStringList names;
-    for (const auto& p : inputs) names.AddString(p.c_str());
-    vrt = GDALBuildVRT("", names.Count(), nullptr, names.List(), bo, &usage_error);
-  } else {
-    std::vector<GDALDatasetH> handles;
-    for (std::size_t i = 0; i < inputs.size(); ++i) {
-      GDALDatasetH h = nullptr;
-      if (info[i].staged >= 0) {
-        h = m.staged[static_cast<std::size_t>(info[i].staged)].get();
-      } else {
-        m.opened.emplace_back(GDALOpenEx(inputs[i].c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
-        h = m.opened.back().get();
-        if (!h) throw error("read", inputs[i], "cannot reopen", capture.last_error());
-      }
-      if (wrap[i]) {
-        CPLStringList to_args;
-        to_args.AddString("-of");
-        to_args.AddString("VRT");
-        to_args.AddString("-ot");
-        to_args.AddString(GDALGetDataTypeName(type));
-        for (int b = 1; b <= first.bands; ++b) {
-          to_args.AddString(CPLSPrintf("-colorinterp_%d", b));
-          to_args.AddString(CPLString(GDALGetColorInterpretationName(first.interp[b - 1])).tolower().c_str());
-        }
-        GDALTranslateOptions* to = GDALTranslateOptionsNew(to_args.List(), nullptr);
-        GDALDatasetH wrapped = GDALTranslate("", h, to, nullptr);
-        GDALTranslateOptionsFree(to);
-        if (!wrapped)
-          throw error("plan", inputs[i], "cannot convert to " + std::string(GDALGetDataTypeName(type)),
-                      capture.last_error());
-        m.opened.emplace_back(wrapped);
-        h = wrapped;
-      }
-      handles.push_back(h);
+  try {
+    if (m.staged.empty() && !any_wrap) {
+      // All opened by GDAL, nothing to adapt: by name, so GDAL's pool of open files serves them.
+      CPLStringList names;
+      for (const auto& p : inputs) names.AddString(p.c_str());
+      vrt = GDALBuildVRT("", names.Count(), nullptr, names.List(), bo, &usage_error);
+    } else {
+      std::vector<GDALDatasetH> handles = mosaic_handles(inputs, info, wrap, type, m, capture);
+      vrt = GDALBuildVRT("", static_cast<int>(handles.size()), handles.data(), nullptr, bo, &usage_error);
     }
-    vrt = GDALBuildVRT("", static_cast<int>(handles.size()), handles.data(), nullptr, bo, &usage_error);
+  } catch (...) {
+    GDALBuildVRTOptionsFree(bo);
+    throw;
   }
   GDALBuildVRTOptionsFree(bo);
+  return vrt;
+}
+
+}  // namespace
+
+Mosaic open_mosaic(const std::vector<std::string>& inputs, const PipelineOptions& options,
+                   const MosaicOptions& mosaic, std::uint64_t memory_share, Report& report) {
+  if (inputs.empty()) throw error("plan", "", "a mosaic needs at least one input");
+  Mosaic m;
+  std::uint64_t remaining = memory_share;
+  const std::vector<InputInfo> info = inspect_inputs(inputs, options, remaining, m, report);
+  const GDALDataType type = check_inputs(inputs, info);
+  const std::vector<bool> wrap = inputs_to_wrap(info, type);
+
+  detail::GdalErrorCapture capture;
+  GDALDatasetH vrt = build_vrt(inputs, info, wrap, type, mosaic, m, capture);
   if (!vrt) throw error("plan", inputs[0], "building the mosaic failed", capture.last_error());
   m.vrt.reset(vrt);
   // Every input must be in it: BuildVRT leaves out what it cannot mosaic with only a warning.
