@@ -1,7 +1,5 @@
 #include "read/ascii/text_source.hpp"
 
-#include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -21,6 +19,7 @@
 #include <zstd.h>
 
 #include "cogkit/core/error.hpp"
+#include "core/mapped_file.hpp"
 #include "read/ascii/scan.hpp"
 #include "core/text.hpp"
 
@@ -30,52 +29,27 @@ namespace {
 // ---------------------------------------------------------------- mmap
 class MappedSource final : public TextSource {
  public:
-  explicit MappedSource(const std::string& path) {
-    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd_ < 0) throw error("read", path, std::string("cannot open: ") + std::strerror(errno));
-    struct stat st {};
-    if (::fstat(fd_, &st) != 0) throw error("read", path, std::string("cannot stat: ") + std::strerror(errno));
-    size_ = static_cast<std::uint64_t>(st.st_size);
-    if (size_ > 0) {
-      void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd_, 0);
-      if (p == MAP_FAILED) throw error("read", path, std::string("cannot map: ") + std::strerror(errno));
-      data_ = static_cast<const char*>(p);
-      ::madvise(p, size_, MADV_SEQUENTIAL);
-    }
-  }
-  ~MappedSource() override {
-    if (data_) ::munmap(const_cast<char*>(data_), size_);
-    if (fd_ >= 0) ::close(fd_);
-  }
-  MappedSource(const MappedSource&) = delete;
-  MappedSource& operator=(const MappedSource&) = delete;
+  explicit MappedSource(const std::string& path) : file_(path) {}
 
   std::string_view next(std::size_t max_bytes) override {
-    release_before(pos_);
-    if (pos_ >= size_) return {};
-    std::uint64_t end = std::min<std::uint64_t>(size_, pos_ + std::max<std::size_t>(max_bytes, 1));
-    while (end < size_ && !is_space(data_[end])) ++end;
-    const std::string_view piece(data_ + pos_, end - pos_);
+    // Parsed pages are dropped from the resident set (they stay in the page cache).
+    file_.drop_before(pos_);
+    const char* data = file_.data();
+    const std::uint64_t size = file_.size();
+    if (pos_ >= size) return {};
+    std::uint64_t end = std::min<std::uint64_t>(size, pos_ + std::max<std::size_t>(max_bytes, 1));
+    while (end < size && !is_space(data[end])) ++end;
+    const std::string_view piece(data + pos_, end - pos_);
     pos_ = end;
     return piece;
   }
-  std::uint64_t input_bytes() const override { return size_; }
-  std::uint64_t max_text_bytes() const override { return size_; }
+  std::uint64_t input_bytes() const override { return file_.size(); }
+  std::uint64_t max_text_bytes() const override { return file_.size(); }
   std::uint64_t position() const override { return pos_; }
 
  private:
-  // Parsed pages are dropped from the resident set (they stay in the page cache).
-  void release_before(std::uint64_t offset) {
-    const std::uint64_t page = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
-    const std::uint64_t upto = offset / page * page;
-    if (data_ && upto > released_) {
-      ::madvise(const_cast<char*>(data_) + released_, upto - released_, MADV_DONTNEED);
-      released_ = upto;
-    }
-  }
-  int fd_ = -1;
-  const char* data_ = nullptr;
-  std::uint64_t size_ = 0, pos_ = 0, released_ = 0;
+  MappedFile file_;
+  std::uint64_t pos_ = 0;
 };
 
 // ---------------------------------------------------------------- streaming
