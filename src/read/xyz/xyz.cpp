@@ -30,6 +30,7 @@
 #include "cogkit/core/error.hpp"
 #include "cogkit/core/gdal_handle.hpp"
 #include "cogkit/core/threads.hpp"
+#include "read/crs.hpp"
 #include "read/xyz/grid.hpp"
 #include "core/text.hpp"
 
@@ -610,40 +611,14 @@ void merge_unique(std::vector<double>& into, std::vector<double>& part) {
 
 // ---------------------------------------------------------------------------
 // CRS and axis order.
-SrsHandle load_srs(const std::string& path, const std::string& a_srs, std::string& source) {
-  SrsHandle srs;
-  std::string text = a_srs;
-  if (text.empty()) {
-    // A .prj beside the file (name.prj or name.xyz.prj).
-    for (const std::string& prj : std::vector<std::string>{CPLResetExtension(path.c_str(), "prj"), path + ".prj"}) {
-      VSIStatBufL st;
-      if (VSIStatL(prj.c_str(), &st) == 0) {
-        char** lines = CSLLoad(prj.c_str());
-        if (lines) {
-          OGRSpatialReferenceH h = OSRNewSpatialReference(nullptr);
-          if (OSRImportFromESRI(h, lines) == OGRERR_NONE) {
-            srs.reset(h);
-            source = prj;
-          } else {
-            OSRRelease(h);
-          }
-          CSLDestroy(lines);
-        }
-        if (srs) break;
-      }
-    }
-    if (srs) OSRSetAxisMappingStrategy(srs.get(), OAMS_TRADITIONAL_GIS_ORDER);
-    return srs;
-  }
-  OGRSpatialReferenceH h = OSRNewSpatialReference(nullptr);
-  if (OSRSetFromUserInput(h, text.c_str()) != OGRERR_NONE) {
-    OSRRelease(h);
-    throw error("options", "", "XyzOptions::a_srs: cannot interpret '" + text + "' as a CRS");
-  }
-  OSRSetAxisMappingStrategy(h, OAMS_TRADITIONAL_GIS_ORDER);
-  srs.reset(h);
-  source = "--a-srs";
-  return srs;
+// The user's CRS, else a .prj beside the file (name.prj or name.xyz.prj); read_xyz reports the
+// resolver's warnings (an unparsable .prj: no CRS).
+detail::ResolvedSrs load_srs(const std::string& path, const std::string& a_srs) {
+  detail::SrsInput in;
+  in.path = path;
+  in.user_crs = a_srs;
+  in.option = "XyzOptions::a_srs";
+  return detail::resolve_srs(in);
 }
 
 // Area of use of the CRS in its own (traditional GIS order) coordinates.
@@ -785,8 +760,9 @@ StagedRaster read_xyz(const std::string& path, const XyzOptions& o, const Memory
   MappedFile file(path, small_file);
   report.input_bytes = file.size();
   if (report.driver.empty()) report.driver = "XYZ";
-  std::string srs_source;
-  SrsHandle srs = load_srs(path, o.a_srs, srs_source);
+  detail::ResolvedSrs crs = load_srs(path, o.a_srs);
+  for (auto& w : crs.warnings) report.warnings.push_back(std::move(w));
+  SrsHandle srs = std::move(crs.srs);
 
   Format f = sniff(file, o);
   {
@@ -1361,7 +1337,7 @@ StagedRaster read_xyz(const std::string& path, const XyzOptions& o, const Memory
                      (duplicates ? ", " + std::to_string(duplicates) + " duplicate points (the last one in file order kept)"
                                  : std::string()));
   if (nodata) note("nodata", num(*nodata) + (o.nodata ? " (--nodata)" : " (default for cells without a point)"));
-  if (srs) note("crs", "from " + srs_source);
+  if (srs) note("crs", crs.note);
   const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
   note("parse", num(double(file.size()) / 1e6) + " MB parsed in " + num(parse_seconds) + " s (" +
                     num(double(file.size()) / 1e6 / std::max(parse_seconds, 1e-9)) + " MB/s, " + std::to_string(threads) +
