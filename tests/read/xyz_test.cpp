@@ -9,9 +9,11 @@
 #include <random>
 #include <sstream>
 
+#include <cpl_conv.h>
 #include <gdal_alg.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <ogr_srs_api.h>
 
 #include "cogkit/core/error.hpp"
 #include "cogkit/read/xyz.hpp"
@@ -447,6 +449,52 @@ TEST(Xyz, ErrorsNameTheLine) {
   EXPECT_NE(m.find("too large"), std::string::npos) << m;
   m = error_of("# only a comment\nx y z\n", dir);
   EXPECT_NE(m.find("no data lines"), std::string::npos) << m;
+}
+
+TEST(Xyz, UnparsablePrjGivesAWarningAndNoCrs) {
+  TempDir dir;
+  const std::string path = dir / "grid.xyz";
+  std::ofstream(path) << "0 0 1\n1 0 2\n0 1 3\n1 1 4\n";
+  std::ofstream(dir / "grid.prj") << "PROJCS[\"x\"]";
+  const Read r = read(path);
+  EXPECT_TRUE(r.raster.wkt.empty()) << r.raster.wkt;
+  EXPECT_TRUE(r.note("crs").empty()) << r.note("crs");
+  ASSERT_EQ(r.report.warnings.size(), 1u);
+  EXPECT_NE(r.report.warnings[0].find(dir / "grid.prj"), std::string::npos) << r.report.warnings[0];
+  EXPECT_NE(r.report.warnings[0].find("written without CRS"), std::string::npos) << r.report.warnings[0];
+}
+
+TEST(Xyz, ASrsOverridesAPrj) {
+  TempDir dir;
+  const std::string path = dir / "grid.xyz";
+  std::ofstream(path) << "500000 5000000 1\n500010 5000000 2\n500000 5000010 3\n500010 5000010 4\n";
+  {
+    cogkit::SrsHandle utm(OSRNewSpatialReference(nullptr));
+    OSRImportFromEPSG(utm.get(), 32633);
+    char* wkt = nullptr;
+    OSRExportToWkt(utm.get(), &wkt);
+    std::ofstream(dir / "grid.xyz.prj") << wkt;
+    CPLFree(wkt);
+  }
+  EXPECT_NE(read(path).note("crs").find("grid.xyz.prj"), std::string::npos);
+  cogkit::XyzOptions o;
+  o.a_srs = "EPSG:2180";
+  const Read r = read(path, o);
+  cogkit::SrsHandle want(OSRNewSpatialReference(nullptr));
+  OSRImportFromEPSG(want.get(), 2180);
+  cogkit::SrsHandle got(OSRNewSpatialReference(r.raster.wkt.c_str()));
+  EXPECT_TRUE(OSRIsSame(want.get(), got.get())) << r.raster.wkt;
+  EXPECT_NE(r.note("crs").find("EPSG:2180"), std::string::npos) << r.note("crs");
+  EXPECT_NE(r.note("crs").find("overrides " + (dir / "grid.xyz.prj")), std::string::npos) << r.note("crs");
+  EXPECT_TRUE(r.report.warnings.empty());
+  o.a_srs = "not a crs at all";
+  try {
+    read(path, o);
+    ADD_FAILURE() << "no error";
+  } catch (const cogkit::error& e) {
+    EXPECT_EQ(e.step(), "options");
+    EXPECT_NE(std::string(e.what()).find("XyzOptions::a_srs"), std::string::npos) << e.what();
+  }
 }
 
 TEST(Xyz, DataTypeRule) {

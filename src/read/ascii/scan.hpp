@@ -105,145 +105,172 @@ inline bool equal_ci(const char* p, const char* e, const char* word) noexcept {
   return true;
 }
 
+// The digits and the decimal point of a number as scanned: value = m·10^exp10.
+struct Mantissa {
+  std::uint64_t m = 0;
+  int digits = 0;  // significant digits kept in m (at most 19: more would overflow)
+  int exp10 = 0;
+  bool any_digit = false, point = false, dropped_nonzero = false;
+};
+
+// One past the token that contains p (the first whitespace, or `end`).
+[[gnu::always_inline]] inline const char* token_end(const char* p, const char* end) noexcept {
+  while (p < end && !is_space(*p)) ++p;
+  return p;
+}
+
+// Digits with at most one decimal point or comma. Leading zeros are not significant; digits
+// beyond the 19th only scale the value (dropped_nonzero says whether they changed it).
+[[gnu::always_inline]] inline const char* scan_mantissa(const char* p, const char* end, Mantissa& n) noexcept {
+  for (; p < end; ++p) {
+    const char c = *p;
+    const unsigned d = static_cast<unsigned>(c - '0');
+    if (d < 10) {
+      n.any_digit = true;
+      if (n.m == 0 && d == 0) {
+        if (n.point) --n.exp10;
+      } else if (n.digits < 19) {
+        n.m = n.m * 10 + d;
+        ++n.digits;
+        if (n.point) --n.exp10;
+      } else {
+        if (!n.point) ++n.exp10;
+        n.dropped_nonzero |= d != 0;
+      }
+    } else if ((c == '.' || c == ',') && !n.point) {
+      n.point = true;
+    } else {
+      break;
+    }
+  }
+  return p;
+}
+
+// A token without digits: nan, nan(...), inf, infinity (a sign is allowed before these),
+// null, * (no sign). `w` is where the word starts (after the sign); anything else is bad.
+inline Token scan_word(const char* start, const char* w, const char* end, bool negative, bool point) noexcept {
+  Token t;
+  const char* const we = token_end(w, end);
+  t.end = we;
+  if (point) return t;
+  const auto n = we - w;
+  if ((n == 3 && equal_ci(w, we, "nan")) || (n > 3 && equal_ci(w, we, "nan(") && we[-1] == ')')) {
+    t.kind = Kind::nan;
+    t.value = std::nan("");
+    t.float32_ok = true;
+  } else if ((n == 3 && equal_ci(w, we, "inf")) || (n == 8 && equal_ci(w, we, "infinity"))) {
+    t.kind = Kind::number;
+    t.value = negative ? -HUGE_VAL : HUGE_VAL;
+    t.float32_ok = true;
+  } else if (w == start && n == 4 && equal_ci(w, we, "null")) {
+    t.kind = Kind::null;
+  } else if (w == start && n == 1 && *w == '*') {
+    t.kind = Kind::star;
+  }
+  return t;
+}
+
+// The e/E/d/D exponent at p (*p is the letter), added to exp10. Returns one past it, or
+// nullptr when it has no digits ("1e", "1e+").
+[[gnu::always_inline]] inline const char* scan_exponent(const char* p, const char* end, int& exp10) noexcept {
+  ++p;
+  bool negative = false;
+  if (p < end && (*p == '-' || *p == '+')) {
+    negative = *p == '-';
+    ++p;
+  }
+  const char* const digits = p;
+  int ev = 0;
+  for (; p < end && static_cast<unsigned>(*p - '0') < 10; ++p)
+    if (ev < 100000) ev = ev * 10 + (*p - '0');
+  if (p == digits) return nullptr;
+  exp10 += negative ? -ev : ev;
+  return p;
+}
+
+// The value of [start, p) when the Clinger fast path does not apply (long mantissas, large
+// exponents): fast_float, which wants '.', no leading '+' and an 'e' exponent, so it reads a
+// normalised copy. False when it cannot convert the text.
+inline bool convert_slow(const char* start, const char* p, double& value) noexcept {
+  char small[80];
+  std::string big;
+  const std::size_t n = static_cast<std::size_t>(p - start);
+  char* buf = small;
+  if (n + 2 > sizeof small) {
+    big.resize(n + 2);
+    buf = big.data();
+  }
+  std::size_t k = 0;
+  for (const char* q = start; q < p; ++q) {
+    char c = *q;
+    if (q == start && c == '+') continue;
+    if (c == ',') c = '.';
+    if (c == 'd' || c == 'D') c = 'e';
+    buf[k++] = c;
+  }
+  double v = 0;
+  const auto r = fast_float::from_chars(buf, buf + k, v);
+  if (r.ec != std::errc() && r.ec != std::errc::result_out_of_range) return false;
+  if (r.ec == std::errc::result_out_of_range) v = std::strtod(std::string(buf, k).c_str(), nullptr);
+  value = v;
+  return true;
+}
+
+// The two facts the data-type rule needs, for a finite or infinite number with value t.value:
+// integral (trailing zeros of the mantissa trimmed first) and float32_ok.
+[[gnu::always_inline]] inline void set_number_facts(Token& t, const Mantissa& n) noexcept {
+  if (n.m == 0) {
+    t.integral = true;
+    t.float32_ok = true;
+    return;
+  }
+  int e = n.exp10;
+  std::uint64_t mt = n.m;
+  if (!n.dropped_nonzero) {
+    while (mt % 10 == 0) {
+      mt /= 10;
+      ++e;
+    }
+  }
+  t.integral = e >= 0 && std::isfinite(t.value);
+  t.float32_ok = float32_round_trips(t.value, mt, e, digit_count(mt), !n.dropped_nonzero);
+}
+
 // Reads the token starting at p (p < end, *p not whitespace). On return, t.end is the
 // first whitespace after the token (or `end`); t.kind == bad if the token is not a number.
 [[gnu::noinline]] inline Token scan_token_general(const char* p, const char* end) noexcept {
-  Token t;
   const char* const start = p;
   bool negative = false;
   if (*p == '-' || *p == '+') {
     negative = *p == '-';
     ++p;
   }
-  std::uint64_t m = 0;
-  int digits = 0;       // significant digits kept in m
-  int exp10 = 0;
-  bool any_digit = false, point = false, comma = false, dropped_nonzero = false;
-  for (; p < end; ++p) {
-    const char c = *p;
-    const unsigned d = static_cast<unsigned>(c - '0');
-    if (d < 10) {
-      any_digit = true;
-      if (m == 0 && d == 0) {
-        if (point) --exp10;
-      } else if (digits < 19) {
-        m = m * 10 + d;
-        ++digits;
-        if (point) --exp10;
-      } else {
-        if (!point) ++exp10;
-        dropped_nonzero |= d != 0;
-      }
-    } else if ((c == '.' || c == ',') && !point) {
-      point = true;
-      comma = c == ',';
-    } else {
-      break;
-    }
-  }
-  if (!any_digit) {
-    // nan, inf, infinity, null, *  (a sign is allowed before nan/inf)
-    const char* w = p;
-    const char* we = w;
-    while (we < end && !is_space(*we)) ++we;
-    t.end = we;
-    if (point) return t;
-    const auto n = we - w;
-    if ((n == 3 && equal_ci(w, we, "nan")) || (n > 3 && equal_ci(w, we, "nan(") && we[-1] == ')')) {
-      t.kind = Kind::nan;
-      t.value = std::nan("");
-      t.float32_ok = true;
-    } else if ((n == 3 && equal_ci(w, we, "inf")) || (n == 8 && equal_ci(w, we, "infinity"))) {
-      t.kind = Kind::number;
-      t.value = negative ? -HUGE_VAL : HUGE_VAL;
-      t.float32_ok = true;
-    } else if (w == start && n == 4 && equal_ci(w, we, "null")) {
-      t.kind = Kind::null;
-    } else if (w == start && n == 1 && *w == '*') {
-      t.kind = Kind::star;
-    }
-    return t;
-  }
-  const char* const mantissa_end = p;
+  Mantissa n;
+  p = scan_mantissa(p, end, n);
+  if (!n.any_digit) return scan_word(start, p, end, negative, n.point);
+  Token t;
   if (p < end && (*p == 'e' || *p == 'E' || *p == 'd' || *p == 'D')) {
-    ++p;
-    bool eneg = false;
-    if (p < end && (*p == '-' || *p == '+')) {
-      eneg = *p == '-';
-      ++p;
-    }
-    const char* const edigits = p;
-    int ev = 0;
-    for (; p < end && static_cast<unsigned>(*p - '0') < 10; ++p)
-      if (ev < 100000) ev = ev * 10 + (*p - '0');
-    if (p == edigits) {
-      t.end = p;
-      while (t.end < end && !is_space(*t.end)) ++t.end;
+    const char* const after = scan_exponent(p, end, n.exp10);
+    if (!after) {
+      t.end = token_end(p + 1, end);
       return t;  // "1e" / "1e+" : bad
     }
-    exp10 += eneg ? -ev : ev;
+    p = after;
   }
-  if (p < end && !is_space(*p)) {
-    t.end = p;
-    while (t.end < end && !is_space(*t.end)) ++t.end;
-    return t;  // trailing garbage: bad
-  }
-  t.end = p;
+  t.end = token_end(p, end);
+  if (t.end != p) return t;  // trailing garbage: bad
   t.kind = Kind::number;
-
-  // Value.
-  if (m == 0) {
+  if (n.m == 0) {
     t.value = negative ? -0.0 : 0.0;
-  } else if (!dropped_nonzero && digits <= 19 && m <= (1ULL << 53) && exp10 >= -22 && exp10 <= 22) {
-    const double dm = static_cast<double>(m);
-    t.value = exp10 < 0 ? dm / kPow10[-exp10] : dm * kPow10[exp10];
+  } else if (!n.dropped_nonzero && n.digits <= 19 && n.m <= (1ULL << 53) && n.exp10 >= -22 && n.exp10 <= 22) {
+    const double dm = static_cast<double>(n.m);
+    t.value = n.exp10 < 0 ? dm / kPow10[-n.exp10] : dm * kPow10[n.exp10];
     if (negative) t.value = -t.value;
-  } else {
-    // fast_float wants '.', no leading '+', and an 'e' exponent.
-    char small[80];
-    std::string big;
-    const std::size_t n = static_cast<std::size_t>(p - start);
-    char* buf = small;
-    if (n + 2 > sizeof small) {
-      big.resize(n + 2);
-      buf = big.data();
-    }
-    std::size_t k = 0;
-    for (const char* q = start; q < p; ++q) {
-      char c = *q;
-      if (q == start && c == '+') continue;
-      if (c == ',') c = '.';
-      if (c == 'd' || c == 'D') c = 'e';
-      buf[k++] = c;
-    }
-    double v = 0;
-    const auto r = fast_float::from_chars(buf, buf + k, v);
-    if (r.ec != std::errc() && r.ec != std::errc::result_out_of_range) {
-      t.kind = Kind::bad;
-      return t;
-    }
-    if (r.ec == std::errc::result_out_of_range) v = std::strtod(std::string(buf, k).c_str(), nullptr);
-    t.value = v;
-  }
-  (void)comma;
-  (void)mantissa_end;
-
-  // Integral? Trim trailing zeros of the mantissa first.
-  int e = exp10;
-  std::uint64_t mt = m;
-  if (mt != 0 && !dropped_nonzero) {
-    while (mt % 10 == 0) {
-      mt /= 10;
-      ++e;
-    }
-  }
-  if (m == 0) {
-    t.integral = true;
-    t.float32_ok = true;
+  } else if (!convert_slow(start, p, t.value)) {
+    t.kind = Kind::bad;
     return t;
   }
-  t.integral = e >= 0 && std::isfinite(t.value);
-  t.float32_ok = float32_round_trips(t.value, mt, e, digit_count(mt), !dropped_nonzero);
+  set_number_facts(t, n);
   return t;
 }
 

@@ -22,6 +22,7 @@
 #include "cogkit/core/gdal_handle.hpp"
 #include "cogkit/core/threads.hpp"
 #include "core/text.hpp"
+#include "read/crs.hpp"
 #include "read/xyz/bin.hpp"
 #include "read/xyz/format.hpp"
 #include "read/xyz/input.hpp"
@@ -40,40 +41,14 @@ using detail::lower;
 
 // ---------------------------------------------------------------------------
 // CRS and axis order.
-SrsHandle load_srs(const std::string& path, const std::string& a_srs, std::string& source) {
-  SrsHandle srs;
-  std::string text = a_srs;
-  if (text.empty()) {
-    // A .prj beside the file (name.prj or name.xyz.prj).
-    for (const std::string& prj : std::vector<std::string>{CPLResetExtension(path.c_str(), "prj"), path + ".prj"}) {
-      VSIStatBufL st;
-      if (VSIStatL(prj.c_str(), &st) == 0) {
-        char** lines = CSLLoad(prj.c_str());
-        if (lines) {
-          OGRSpatialReferenceH h = OSRNewSpatialReference(nullptr);
-          if (OSRImportFromESRI(h, lines) == OGRERR_NONE) {
-            srs.reset(h);
-            source = prj;
-          } else {
-            OSRRelease(h);
-          }
-          CSLDestroy(lines);
-        }
-        if (srs) break;
-      }
-    }
-    if (srs) OSRSetAxisMappingStrategy(srs.get(), OAMS_TRADITIONAL_GIS_ORDER);
-    return srs;
-  }
-  OGRSpatialReferenceH h = OSRNewSpatialReference(nullptr);
-  if (OSRSetFromUserInput(h, text.c_str()) != OGRERR_NONE) {
-    OSRRelease(h);
-    throw error("options", "", "XyzOptions::a_srs: cannot interpret '" + text + "' as a CRS");
-  }
-  OSRSetAxisMappingStrategy(h, OAMS_TRADITIONAL_GIS_ORDER);
-  srs.reset(h);
-  source = "--a-srs";
-  return srs;
+// The user's CRS, else a .prj beside the file (name.prj or name.xyz.prj); read_xyz reports the
+// resolver's warnings (an unparsable .prj: no CRS).
+detail::ResolvedSrs load_srs(const std::string& path, const std::string& a_srs) {
+  detail::SrsInput in;
+  in.path = path;
+  in.user_crs = a_srs;
+  in.option = "XyzOptions::a_srs";
+  return detail::resolve_srs(in);
 }
 
 void check_options(const XyzOptions& o) {
@@ -123,7 +98,7 @@ void note_summary(const ReadSummary& r, const XyzOptions& o, const Notes& note) 
                      (r.placed.duplicates ? ", " + std::to_string(r.placed.duplicates) + " duplicate points (the last one in file order kept)"
                                           : std::string()));
   if (r.nodata) note("nodata", num(*r.nodata) + (o.nodata ? " (--nodata)" : " (default for cells without a point)"));
-  if (r.has_srs) note("crs", "from " + r.srs_source);
+  if (r.has_srs) note("crs", r.srs_source);
   note("parse", num(double(r.file_bytes) / 1e6) + " MB parsed in " + num(r.parse_seconds) + " s (" +
                     num(double(r.file_bytes) / 1e6 / std::max(r.parse_seconds, 1e-9)) + " MB/s, " + std::to_string(r.threads) +
                     " threads" + (r.keep ? "" : ", two passes over the file") + ")");
@@ -197,8 +172,9 @@ StagedRaster read_xyz(const std::string& path, const XyzOptions& o, const Memory
   InputText file(path, small_file);
   report.input_bytes = file.size();
   if (report.driver.empty()) report.driver = "XYZ";
-  std::string srs_source;
-  SrsHandle srs = load_srs(path, o.a_srs, srs_source);
+  detail::ResolvedSrs crs = load_srs(path, o.a_srs);
+  for (auto& w : crs.warnings) report.warnings.push_back(std::move(w));
+  SrsHandle srs = std::move(crs.srs);
   const Format f = sniff(file, o);
   note_format(f, note);
 
@@ -229,7 +205,7 @@ StagedRaster read_xyz(const std::string& path, const XyzOptions& o, const Memory
   placer.free_strip();
 
   const std::uint64_t cells = std::uint64_t(g.width) * std::uint64_t(g.height);
-  note_summary(ReadSummary{s, placed, cells, type.nodata, bool(srs), srs_source, file.size(), parse_seconds, threads, keep, plan},
+  note_summary(ReadSummary{s, placed, cells, type.nodata, bool(srs), crs.note, file.size(), parse_seconds, threads, keep, plan},
                o, note);
   report.step_seconds.emplace_back("read", std::chrono::duration<double>(Clock::now() - t0).count());
   if (progress) progress(kStep, 1.0);
