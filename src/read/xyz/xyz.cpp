@@ -219,7 +219,8 @@ StagedRaster read_xyz(const std::string& path, const XyzOptions& o, const Memory
   std::vector<double>().swap(s.ub);
 
   const StripPlan plan = plan_strips(g, budget);
-  StripPlacer placer(PointSource{file, f, chunks, arena, bytes, threads, keep, order.a_is_x}, g, bin, o.idw_power, plan);
+  StripPlacer placer(PointSource{file, f, chunks, arena, bytes, threads, keep, order.a_is_x}, g, bin, o.idw_power,
+                     plan);
   RasterType type;
   StagedRaster staged = rasterize(placer, plan, g, RasterSpec{s.z, bin, o, budget, srs.get(), path, keep}, note, type);
   const PlaceStats& placed = placer.stats();
@@ -229,8 +230,9 @@ StagedRaster read_xyz(const std::string& path, const XyzOptions& o, const Memory
   placer.free_strip();
 
   const std::uint64_t cells = std::uint64_t(g.width) * std::uint64_t(g.height);
-  note_summary(ReadSummary{s, placed, cells, type.nodata, bool(srs), srs_source, file.size(), parse_seconds, threads, keep, plan},
-               o, note);
+  const ReadSummary summary{s, placed, cells, type.nodata, bool(srs), srs_source, file.size(), parse_seconds, threads,
+                            keep, plan};
+  note_summary(summary, o, note);
   report.step_seconds.emplace_back("read", std::chrono::duration<double>(Clock::now() - t0).count());
   if (progress) progress(kStep, 1.0);
   return staged;
