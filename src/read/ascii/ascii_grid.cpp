@@ -180,6 +180,8 @@ struct NodataChoice {
   bool float32_ok = true, integral = false;  // facts of the nodata as printed, for the type rule
 };
 
+bool same_value(double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); }
+
 // Nodata: the file's, else the one given in the options.
 NodataChoice choose_nodata(const AsciiGridHeader& h, const AsciiGridOptions& options) {
   NodataChoice nd;
@@ -190,6 +192,9 @@ NodataChoice choose_nodata(const AsciiGridHeader& h, const AsciiGridOptions& opt
     nd.value = options.nodata;
     nd.note = "from the nodata given for the input " + fmt(*nd.value) + " (the file declares none)";
   }
+  if (h.nodata && options.nodata && !same_value(*h.nodata, *options.nodata))
+    nd.note += "; the output's nodata is " + fmt(*options.nodata) + " (as gdal_translate -a_nodata: the cells that held " +
+               fmt(*h.nodata) + " keep that value)";
   if (nd.value && std::isfinite(*nd.value)) {
     // The digit rule applies to the nodata as printed (e.g. -3.4028235e+38, Float32's lowest, printed short).
     const std::string text = h.nodata && !h.nodata_is_null ? h.nodata_text : shortest(*nd.value);
@@ -319,6 +324,20 @@ void check_forced_fits(GDALDataType forced, AsciiType option, const AsciiValueSt
     throw error("options", name,
                 "AsciiGridOptions::type " + std::string(to_name(option)) + ": nodata " + fmt(*nodata) +
                     " does not fit " + GDALGetDataTypeName(forced) + (s.missing ? " (the grid has nan/null values)" : ""));
+}
+
+// The values the type must hold: the grid's, and the output's nodata when it replaces a declared
+// one (AsciiGridOptions::nodata over NODATA_value, as gdal_translate -a_nodata).
+AsciiValueStats with_output_nodata(AsciiValueStats s, const AsciiGridHeader& h, const AsciiGridOptions& options) {
+  if (!h.nodata || !options.nodata || same_value(*h.nodata, *options.nodata) || !std::isfinite(*options.nodata)) return s;
+  const std::string text = shortest(*options.nodata);
+  const Token t = scan_token(text.data(), text.data() + text.size());
+  ++s.count;
+  s.min = std::min(s.min, *options.nodata);
+  s.max = std::max(s.max, *options.nodata);
+  s.all_integral = s.all_integral && t.integral;
+  s.all_float32_ok = s.all_float32_ok && t.float32_ok;
+  return s;
 }
 
 // The type rule's pick, or the forced type when it can hold the grid.
@@ -501,7 +520,7 @@ StagedRaster read_ascii_grid(const std::string& path, const AsciiGridOptions& op
   StagedRaster staged = parse_into(ps, storage, source, hr.first.substr(static_cast<std::size_t>(h.data_offset)),
                                    start, missing_value(h, nd.value, storage), f.parsed);
   note_missing(f.parsed.stats, nd);
-  const TypeChoice type = choose_type(f.parsed.stats, nd, options, hr.name);
+  const TypeChoice type = choose_type(with_output_nodata(f.parsed.stats, hr.header, options), nd, options, hr.name);
   if (needs_float64_pass(storage, type.type, f.parsed.stats, nd.value)) {
     staged = StagedRaster{};
     HeaderRead again = read_header(path);

@@ -1,4 +1,4 @@
-// src/read/xyz/bin.cpp — places gridded points and bins scattered ones, strip by strip, from kept points, the text or spill files.
+// src/read/xyz/bin.cpp — pass 2: gridded points placed, scattered ones binned, strip by strip (see bin.hpp).
 #include "read/xyz/bin.hpp"
 
 #include <algorithm>
@@ -55,11 +55,13 @@ void StripPlacer::spill(const std::string& tmpdir) {
     auto sp = std::make_unique<Spill>();
     sp->path = TempPath(tmpdir, "xyz-strip", ".bin");
     sp->fp = std::fopen(sp->path.path().c_str(), "w+b");
-    if (!sp->fp) throw error(kStep, sp->path.path(), std::string("cannot create a spill file: ") + std::strerror(errno));
+    if (!sp->fp)
+      throw error(kStep, sp->path.path(), std::string("cannot create a spill file: ") + std::strerror(errno));
     spills_.push_back(std::move(sp));
   }
   const std::size_t nt = std::size_t(src_.threads);
-  for (std::size_t c0 = 0; c0 < src_.chunks.size(); c0 += nt) spill_batch(c0, std::min(src_.chunks.size(), c0 + nt));
+  for (std::size_t c0 = 0; c0 < src_.chunks.size(); c0 += nt)
+    spill_batch(c0, std::min(src_.chunks.size(), c0 + nt));
 }
 
 // Parses chunks [c0, c1) in parallel, then appends their points to the strips' files in

@@ -1,3 +1,4 @@
+// src/read/xyz/grid.cpp — axis fitting of gridded coordinates and the data type rule (see grid.hpp).
 #include "read/xyz/grid.hpp"
 
 #include <algorithm>

@@ -1,4 +1,4 @@
-// src/read/xyz/parse.hpp — the data lines of an XYZ file, parsed in parallel chunks: the points and what pass 1 learns (internal).
+// src/read/xyz/parse.hpp — data lines parsed in parallel chunks: the points, and what pass 1 learns (internal).
 #pragma once
 
 #include <algorithm>

@@ -1,4 +1,4 @@
-// src/read/xyz/raster.cpp — data type choice and strip-by-strip writing of the XYZ reader's staged raster (see raster.hpp).
+// src/read/xyz/raster.cpp — data type choice and strip-by-strip writing of the staged raster (see raster.hpp).
 #include "read/xyz/raster.hpp"
 
 #include <algorithm>

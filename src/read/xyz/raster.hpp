@@ -1,4 +1,4 @@
-// src/read/xyz/raster.hpp — the staged raster of the XYZ reader: data type, creation, strips written as placed (internal).
+// src/read/xyz/raster.hpp — the staged raster: data type, creation, strips written as they are placed (internal).
 #pragma once
 
 #include <optional>

@@ -1,4 +1,4 @@
-// src/read/xyz/raster_grid.hpp — the grid the points go to: inferred from gridded coordinates, or laid for binning (internal).
+// src/read/xyz/raster_grid.hpp — the grid the points go to: inferred from their coordinates, or laid for binning.
 #pragma once
 
 #include <string>
