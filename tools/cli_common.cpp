@@ -90,6 +90,10 @@ void add_common_options(CLI::App& app, CommonArgs& a) {
       ->group("Batch");
 
   // reproject / resample
+  app.add_option("--a-srs", o.read.a_srs,
+                 "CRS of the input, as gdal_translate -a_srs (EPSG:code, WKT, PROJ string): replaces a GDAL raster's "
+                 "own; for ASCII grids and XYZ files it wins over a .prj sidecar")
+      ->group("Read");
   app.add_option("-t,--t-srs", o.reproject.t_srs, "Target CRS (EPSG:code, WKT, PROJ string)")->group("Reproject");
   // Into a.res, not xres: each() would run before CLI11 stores the value (yres stayed 0).
   app.add_option("--res", a.res, "Target resolution (square pixels), in target CRS units")->group("Reproject");
@@ -278,6 +282,7 @@ std::string with_flags(std::string text) {
       {"AsciiGridOptions::type", "--type"},
       {"AsciiGridOptions::a_srs", "--a-srs"},
       {"XyzOptions::a_srs", "--a-srs"},
+      {"SourceOptions::a_srs", "--a-srs"},
       {"XyzOptions::nodata", "--nodata"},
       {"XyzOptions::separator", "--separator"},
       {"XyzOptions::columns", "--columns"},

@@ -4,7 +4,7 @@
 
 #include "cli_common.hpp"
 #include "cogkit/write/cog.hpp"
-#include "cogkit/read/mosaic.hpp"
+#include "cogkit/pipeline/mosaic.hpp"
 #include "cogkit/pipeline/pipeline.hpp"
 #include "cogkit/validate/validate.hpp"
 

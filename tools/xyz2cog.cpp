@@ -4,7 +4,6 @@
 
 #include "cli_common.hpp"
 #include "cogkit/pipeline/pipeline.hpp"
-#include "cogkit/core/staging.hpp"
 #include "cogkit/read/xyz.hpp"
 
 int main(int argc, char** argv) {
@@ -13,28 +12,22 @@ int main(int argc, char** argv) {
   app.name("xyz2cog");
   cogkit::cli::CommonArgs args;
   cogkit::cli::add_common_options(app, args);
-  cogkit::XyzOptions xo;
+  cogkit::XyzOptions& xo = args.options.read.xyz;
   app.add_option("--columns", xo.columns,
                  "Columns: auto (header names, CRS area of use, ranges, file structure), x,y,z, y,x,z, or three "
                  "header names / 1-based indices in X,Y,Z order (e.g. lon,lat,h or 2,1,3)")
       ->group("XYZ")
       ->capture_default_str();
   app.add_option("--separator", xo.separator, "Field separator: space, tab, ';' or ',' (default: detected)")->group("XYZ");
-  app.add_option("--a-srs", xo.a_srs, "CRS of the coordinates (EPSG:code, WKT, PROJ); default: a .prj beside the file")
-      ->group("XYZ");
   app.add_option("--grid-res", xo.res,
                  "Bin the points to square cells of this size, aligned on multiples of it (needed for scattered points; "
                  "--res is the reprojection resolution)")
       ->group("XYZ");
   cogkit::cli::add_enum_option(app, "--bin", xo.bin, "Binning with --grid-res")->group("XYZ");
   app.add_option("--idw-power", xo.idw_power, "Power of the idw weights 1/distance^p")->group("XYZ")->capture_default_str();
-  return cogkit::cli::run_tool("xyz2cog", app, args, argc, argv, [&xo](const cogkit::cli::CommonArgs& a) {
-    cogkit::XyzOptions o = xo;
-    o.nodata = a.options.cog.nodata;  // --nodata: the value of cells without a point (and the declared nodata)
-    o.threads = a.options.threads;
-    const cogkit::MemoryBudget budget(a.options.staging);
-    cogkit::Report seed;
-    cogkit::StagedRaster staged = cogkit::read_xyz(a.input, o, budget, seed, a.options.progress);
-    return cogkit::convert_staged(std::move(staged), a.input, a.output, a.options, std::move(seed));
+  // The same reader set-up as cogify's (cogkit::open_source), limited to XYZ files.
+  args.options.read.format = cogkit::InputFormat::xyz;
+  return cogkit::cli::run_tool("xyz2cog", app, args, argc, argv, [](const cogkit::cli::CommonArgs& a) {
+    return cogkit::convert(a.input, a.output, a.options);
   });
 }

@@ -5,4 +5,5 @@
 // inside one memory budget, never leaving a half-written output.
 #pragma once
 
+#include "cogkit/pipeline/mosaic.hpp"
 #include "cogkit/pipeline/pipeline.hpp"

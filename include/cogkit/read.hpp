@@ -10,3 +10,4 @@
 #include "cogkit/read/ascii_grid.hpp"
 #include "cogkit/read/xyz.hpp"
 #include "cogkit/read/mosaic.hpp"
+#include "cogkit/read/source.hpp"

@@ -26,7 +26,7 @@
 #include "core/gdal_env.hpp"
 #include "pipeline/plan.hpp"
 #include "pipeline/views.hpp"
-#include "read/source.hpp"
+#include "pipeline/source_options.hpp"
 #include "report/describe.hpp"
 #include "report/stats.hpp"
 #include "reproject/fast_warp.hpp"
@@ -381,7 +381,7 @@ Report convert(const std::string& input, const std::string& output, const Pipeli
   GDALAllRegister();
   const auto t0 = Clock::now();
   Report seed;
-  detail::SourceHandle source = detail::open_source(input, options, seed);
+  SourceHandle source = open_source(input, detail::source_options(options), MemoryBudget(options.staging), seed);
   seed.total_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   if (!source.dataset) return convert_staged(std::move(source.staged), input, output, options, std::move(seed));
   return convert_dataset(source.get(), input, output, options, std::move(seed));

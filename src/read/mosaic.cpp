@@ -10,7 +10,6 @@
 
 #include "cogkit/core/error.hpp"
 #include "core/gdal_env.hpp"
-#include "read/source.hpp"
 
 namespace cogkit {
 namespace {
@@ -45,15 +44,17 @@ struct InputInfo {
 // must not hold thousands of files open). Text inputs are staged by cogkit's readers, in
 // memory while `remaining` lasts (first come, first served; it shrinks by what they hold),
 // else in temp files.
-std::vector<InputInfo> inspect_inputs(const std::vector<std::string>& inputs, const PipelineOptions& options,
-                                      std::uint64_t& remaining, Mosaic& m, Report& report) {
-  PipelineOptions per_input = options;
+std::vector<InputInfo> inspect_inputs(const std::vector<std::string>& inputs, const SourceOptions& read,
+                                      const StagingOptions& staging, std::uint64_t& remaining, Mosaic& m,
+                                      Report& report) {
+  SourceOptions per_input = read;
   per_input.progress = {};
+  StagingOptions share = staging;
   std::vector<InputInfo> info(inputs.size());
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     Report scratch;
-    per_input.staging.memory_budget = std::max<std::uint64_t>(1, remaining);
-    detail::SourceHandle s = detail::open_source(inputs[i], per_input, scratch);
+    share.memory_budget = std::max<std::uint64_t>(1, remaining);
+    SourceHandle s = open_source(inputs[i], per_input, MemoryBudget(share), scratch);
     report.input_bytes += scratch.input_bytes;
     GDALDatasetH h = s.get();
     InputInfo& in = info[i];
@@ -190,12 +191,12 @@ GDALDatasetH build_vrt(const std::vector<std::string>& inputs, const std::vector
 
 }  // namespace
 
-Mosaic open_mosaic(const std::vector<std::string>& inputs, const PipelineOptions& options,
+Mosaic open_mosaic(const std::vector<std::string>& inputs, const SourceOptions& read, const StagingOptions& staging,
                    const MosaicOptions& mosaic, std::uint64_t memory_share, Report& report) {
   if (inputs.empty()) throw error("plan", "", "a mosaic needs at least one input");
   Mosaic m;
   std::uint64_t remaining = memory_share;
-  const std::vector<InputInfo> info = inspect_inputs(inputs, options, remaining, m, report);
+  const std::vector<InputInfo> info = inspect_inputs(inputs, read, staging, remaining, m, report);
   const GDALDataType type = check_inputs(inputs, info);
   const std::vector<bool> wrap = inputs_to_wrap(info, type);
 
@@ -214,24 +215,6 @@ Mosaic open_mosaic(const std::vector<std::string>& inputs, const PipelineOptions
                                           std::to_string(GDALGetRasterXSize(vrt)) + " x " +
                                           std::to_string(GDALGetRasterYSize(vrt)) + ", resolution " + std::string(to_name(mosaic.resolution)));
   return m;
-}
-
-Report convert_mosaic(const std::vector<std::string>& inputs, const std::string& output,
-                      const PipelineOptions& options, const MosaicOptions& mosaic) {
-  GDALAllRegister();
-  const auto t0 = std::chrono::steady_clock::now();
-  const std::uint64_t total = MemoryBudget(options.staging).total();
-  Report seed;
-  const Mosaic m = open_mosaic(inputs, options, mosaic, total / 2, seed);
-  const double read_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  seed.step_seconds.emplace_back("read", read_seconds);
-  seed.total_seconds = read_seconds;
-  PipelineOptions rest = options;
-  rest.staging.memory_budget = total - m.held_bytes;
-  const std::string name = inputs.size() == 1 ? inputs[0] : "mosaic of " + std::to_string(inputs.size()) + " inputs";
-  Report rep = convert_dataset(m.get(), name, output, rest, std::move(seed));
-  rep.memory_budget_bytes = total;
-  return rep;
 }
 
 }  // namespace cogkit

@@ -18,6 +18,7 @@
 #include "cogkit/fill/fill.hpp"
 #include "cogkit/core/progress.hpp"
 #include "cogkit/core/threads.hpp"
+#include "cogkit/read/source.hpp"
 #include "cogkit/report/report.hpp"
 #include "cogkit/reproject/reproject.hpp"
 #include "cogkit/core/staging.hpp"
@@ -25,6 +26,7 @@
 namespace cogkit {
 
 struct PipelineOptions {
+  SourceOptions read;  // how the input is read (its nodata, threads and progress: the job's, below)
   ReprojectOptions reproject;
   FillOptions fill;
   ClipOptions clip;

@@ -19,7 +19,7 @@
 
 #include "cogkit/core/gdal_handle.hpp"
 #include "cogkit/core/options.hpp"
-#include "cogkit/pipeline/pipeline.hpp"
+#include "cogkit/read/source.hpp"
 #include "cogkit/report/report.hpp"
 #include "cogkit/core/staging.hpp"
 
@@ -41,12 +41,8 @@ struct Mosaic {
 // Opens `inputs` and builds the mosaic. The rasters cogkit's readers stage (ASCII grids,
 // XYZ) are held in memory while `memory_share` bytes last, in input order; the rest go
 // to temp files. Throws cogkit::error (step "read" or "plan", path = the offending input).
-Mosaic open_mosaic(const std::vector<std::string>& inputs, const PipelineOptions& options,
+// `read` says how each input is read (as open_source), `staging` where its staged copy goes.
+Mosaic open_mosaic(const std::vector<std::string>& inputs, const SourceOptions& read, const StagingOptions& staging,
                    const MosaicOptions& mosaic, std::uint64_t memory_share, Report& report);
-
-// convert() for a mosaic of `inputs`: the inputs the readers stage may hold up to half the
-// memory budget; the pipeline (reproject, fill, clip, write) works in what they leave.
-Report convert_mosaic(const std::vector<std::string>& inputs, const std::string& output,
-                      const PipelineOptions& options, const MosaicOptions& mosaic = {});
 
 }  // namespace cogkit

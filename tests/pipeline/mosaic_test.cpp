@@ -1,7 +1,7 @@
 // tests/mosaic_test.cpp — the mosaic source: tiles of a raster give the raster back (a fill
 // across tile borders included), types are promoted, and what gdalbuildvrt would silently
 // skip is refused.
-#include "cogkit/read/mosaic.hpp"
+#include "cogkit/pipeline/mosaic.hpp"
 
 #include <cmath>
 #include <filesystem>
