@@ -290,6 +290,14 @@ StagedRaster parse_into(const ParseSetup& ps, GDALDataType storage, TextSource* 
   return st;
 }
 
+// The second pass: the text again, from the start, into Float64.
+StagedRaster parse_float64_again(const ParseSetup& ps, const std::string& path, Position start, double missing) {
+  HeaderRead again = read_header(path);
+  ParseResult wide;
+  return parse_into(ps, GDT_Float64, again.text.source.get(),
+                    again.first.substr(static_cast<std::size_t>(again.header.data_offset)), start, missing, wide);
+}
+
 // `nan` tokens are missing values: they make NaN the nodata when the file declares none.
 void note_missing(const AsciiValueStats& stats, NodataChoice& nd) {
   if (stats.missing > 0 && !nd.value) {
@@ -480,7 +488,6 @@ bool looks_like_ascii_grid(const std::string& path) {
   }
 }
 
-
 AsciiGridHeader read_ascii_grid_header(const std::string& path) {
   HeaderRead r = read_header(path);
   r.header.prj_path = detail::find_prj(srs_input(path, r.text, {}));
@@ -522,12 +529,8 @@ StagedRaster read_ascii_grid(const std::string& path, const AsciiGridOptions& op
   note_missing(f.parsed.stats, nd);
   const TypeChoice type = choose_type(with_output_nodata(f.parsed.stats, hr.header, options), nd, options, hr.name);
   if (needs_float64_pass(storage, type.type, f.parsed.stats, nd.value)) {
-    staged = StagedRaster{};
-    HeaderRead again = read_header(path);
-    ParseResult wide;
-    staged = parse_into(ps, GDT_Float64, again.text.source.get(),
-                        again.first.substr(static_cast<std::size_t>(again.header.data_offset)), start,
-                        missing_value(h, nd.value, GDT_Float64), wide);
+    staged = StagedRaster{};  // before the second staging: the budget holds one
+    staged = parse_float64_again(ps, path, start, missing_value(h, nd.value, GDT_Float64));
     storage = GDT_Float64;
     f.extra_notes.emplace_back("parse_passes", "2: the first pass stores Float32; a value needed Float64");
   }
