@@ -91,39 +91,29 @@ int main(int argc, char** argv) {
               GDALGetRasterYSize(probe.get()), srs.c_str(), GDALGetRasterXSize(gdal_out.get()),
               GDALGetRasterYSize(gdal_out.get()), std::string(cogkit::to_name(kernel)).c_str(), threads, memory_mb, et);
   probe.reset();
-  cogkit::detail::FastWarpRequest r;
-  r.resampling = kernel;
-  r.dst_nodata = -9999;
-  r.error_threshold = et;
-  r.threads = threads;
-  r.memory = std::uint64_t(memory_mb * (1 << 20));
+  cogkit::WarpSettings ws;  // the same settings for both warpers
+  ws.resampling = kernel;
+  ws.dst_nodata = -9999;
+  ws.error_threshold = et;
+  ws.threads = threads;
+  ws.warp_memory = std::uint64_t(memory_mb * (1 << 20));
   std::vector<double> tg, tf;
   for (int run = 0; run < repeat; ++run) {
     if (mode != "fast") {
       DatasetHandle src(GDALOpen(path.c_str(), GA_ReadOnly));
-      cogkit::ReprojectOptions o;
-      o.resampling = kernel;
-      o.error_threshold = et;
-      cogkit::WarpSettings ws;
-      ws.threads = threads;
-      ws.warp_memory = r.memory;
-      ws.dst_nodata = r.dst_nodata;
-      ws.error_threshold = et;
       const auto t0 = std::chrono::steady_clock::now();
-      cogkit::warp_regions(src.get(), gdal_out.get(), o, ws, {});
+      cogkit::warp_regions(src.get(), gdal_out.get(), ws);
       tg.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     }
     if (mode != "gdal") {
       DatasetHandle src(GDALOpen(path.c_str(), GA_ReadOnly));
-      r.source = src.get();
-      r.dest = fast_out.get();
-      const std::string why = cogkit::detail::fast_warp_unsupported(r);
+      const std::string why = cogkit::detail::fast_warp_unsupported(src.get(), fast_out.get(), ws);
       if (!why.empty()) {
         std::printf("fast_warp unsupported: %s\n", why.c_str());
         return 1;
       }
       const auto t0 = std::chrono::steady_clock::now();
-      cogkit::detail::fast_warp(r);
+      cogkit::detail::fast_warp(src.get(), fast_out.get(), ws);
       tf.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     }
     std::printf("run %d:", run + 1);

@@ -54,32 +54,20 @@ int CPL_STDCALL step_progress(double complete, const char*, void* data) {
   return TRUE;
 }
 
-void warp_into(GDALDatasetH src, const StagedRaster& dst, const std::string& name, const PipelineOptions& o,
+void warp_into(GDALDatasetH src, GDALDatasetH dst, const std::string& name, const PipelineOptions& o,
                const Plan& plan, const MemoryBudget& budget, int threads, Report& rep) {
   // The whole work window (clip extent + the fill's halo) in one warp operation.
   // Restricting the warp to the rows/columns near a clip polygon was measured and
   // dropped: each extra warp operation costs ~0.1 s in GDAL 3.6, more than it saves.
-  WarpSettings ws;
-  ws.threads = threads;
-  ws.warp_memory = budget.warp_memory();
-  ws.dst_nodata = plan.nodata;
-  ws.error_threshold = o.reproject.error_threshold;
-  detail::FastWarpRequest fr;
-  fr.source = src;
-  fr.dest = dst.get();
-  fr.resampling = o.reproject.resampling;
-  fr.dst_nodata = plan.nodata;
-  fr.error_threshold = o.reproject.error_threshold;
-  fr.threads = threads;
-  fr.memory = budget.warp_memory();
+  const WarpSettings ws = warp_settings(o.reproject, plan.nodata, threads, budget.warp_memory());
   try {
     // cogkit's kernel where it gives GDAL's pixels (docs/fast-warp.md), else GDAL's warper.
-    const std::string why = detail::fast_warp_unsupported(fr);
+    const std::string why = detail::fast_warp_unsupported(src, dst, ws);
     rep.notes.emplace_back("warper", why.empty() ? "cogkit" : "gdal (" + why + ")");
     if (why.empty())
-      detail::fast_warp(fr, o.progress);
+      detail::fast_warp(src, dst, ws, o.progress);
     else
-      warp_regions(src, dst.get(), o.reproject, ws, {}, o.progress);
+      warp_regions(src, dst, ws, {}, o.progress);
   } catch (const error& e) {
     throw error("reproject", name, e.message(), e.gdal_message());
   }
@@ -202,7 +190,7 @@ GDALDatasetH stage_work(Job& j) {
   j.rep.staging = to_name(j.staged.in_memory ? StagingMode::memory : StagingMode::file);
   if (j.plan.reproject) {
     StepTimer t{j.rep, "reproject"};
-    warp_into(j.src, j.staged, j.name, j.o, j.plan, j.budget, j.threads, j.rep);
+    warp_into(j.src, j.staged.get(), j.name, j.o, j.plan, j.budget, j.threads, j.rep);
   } else {
     StepTimer t{j.rep, "read"};
     copy_window(j.src, j.staged.get(), j.plan.work, j.name, j.o.progress);

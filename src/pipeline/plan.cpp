@@ -216,7 +216,7 @@ Plan make_plan(GDALDatasetH src, const std::string& name, const PipelineOptions&
   p.crop = {0, 0, p.width, p.height};
   if (o.clip.active()) plan_clip(o.clip, s, name, p);
   if (o.fill.enabled) check_fill(o.fill, p, name);
-  p.work = o.fill.enabled ? p.crop.grow(fill_halo(o.fill), p.width, p.height) : p.crop;
+  p.work = o.fill.enabled ? p.crop.grown(fill_halo(o.fill), p.width, p.height) : p.crop;
   p.stage = p.reproject || o.fill.enabled || o.clip.active();
   return p;
 }

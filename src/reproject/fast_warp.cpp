@@ -44,7 +44,6 @@
 #include <tbb/task_arena.h>
 
 #include "cogkit/core/error.hpp"
-#include "cogkit/core/grid.hpp"
 #include "cogkit/core/gdal_handle.hpp"
 #include "core/gdal_env.hpp"
 
@@ -92,18 +91,19 @@ class Transformer {
 // Float64 even for Float32 data (NaN != (float)NaN in its test), reads the Float32
 // values exactly into doubles, computes in double as we do, and rounds once to Float32
 // when writing, so working in Float32 gives the same pixels.
-GDALDataType working_type(const FastWarpRequest& r, const std::optional<double>& src_nodata) {
+GDALDataType working_type(GDALDatasetH source, GDALDatasetH dest, const WarpSettings& s,
+                          const std::optional<double>& src_nodata) {
   GDALDataType wt = GDT_Byte;
   auto with_value = [&](double v) {
     if (std::isnan(v) && GDALDataTypeIsFloating(wt)) return;
     wt = GDALDataTypeUnionWithValue(wt, v, FALSE);
   };
-  const int bands = GDALGetRasterCount(r.source);
+  const int bands = GDALGetRasterCount(source);
   for (int b = 1; b <= bands; ++b) {
-    if (GDALRasterBandH d = GDALGetRasterBand(r.dest, b)) wt = GDALDataTypeUnion(wt, GDALGetRasterDataType(d));
-    wt = GDALDataTypeUnion(wt, GDALGetRasterDataType(GDALGetRasterBand(r.source, b)));
+    if (GDALRasterBandH d = GDALGetRasterBand(dest, b)) wt = GDALDataTypeUnion(wt, GDALGetRasterDataType(d));
+    wt = GDALDataTypeUnion(wt, GDALGetRasterDataType(GDALGetRasterBand(source, b)));
     if (src_nodata) with_value(*src_nodata);
-    if (r.dst_nodata) with_value(*r.dst_nodata);
+    if (s.dst_nodata) with_value(*s.dst_nodata);
   }
   return wt;
 }
@@ -223,7 +223,7 @@ struct NodataTest {
 // A source window in memory (all bands), raster-absolute origin, with a validity byte
 // per pixel when the source has nodata (single band then).
 template <class T>
-struct SourceBlock {
+struct SourceWindow {
   PixelRect area;
   std::vector<std::vector<T>> bands;
   std::vector<std::uint8_t> valid;  // 1 = not nodata; empty = all valid
@@ -253,7 +253,7 @@ inline void centre_pixel(const Geometry& g, double sx, double sy, int& cx, int& 
 }
 
 template <class T>
-void nearest_row(const SourceBlock<T>& win, const Geometry& g, const double* xs, const double* ys, std::vector<T*>& out,
+void nearest_row(const SourceWindow<T>& win, const Geometry& g, const double* xs, const double* ys, std::vector<T*>& out,
                  int nbands) {
   const bool masked = !win.valid.empty();
   for (int i = 0; i < g.dst_w; ++i) {
@@ -272,7 +272,7 @@ void nearest_row(const SourceBlock<T>& win, const Geometry& g, const double* xs,
 // left, upper right, lower left, lower right); the density is the same sum, so the
 // ratio is exactly 1 and the destination is never blended.
 template <class T>
-void bilinear_masked_row(const SourceBlock<T>& win, const Geometry& g, const double* xs, const double* ys,
+void bilinear_masked_row(const SourceWindow<T>& win, const Geometry& g, const double* xs, const double* ys,
                          std::vector<T*>& out, int nbands, bool dst_mask) {
   const int W = g.src_w, H = g.src_h;
   const bool masked = !win.valid.empty();
@@ -382,7 +382,7 @@ void bilinear_masked_row(const SourceBlock<T>& win, const Geometry& g, const dou
 
 // GWKBilinearResampleNoMasks4SampleT (no source nodata, no destination nodata).
 template <class T>
-void bilinear_nomask_row(const SourceBlock<T>& win, const Geometry& g, const double* xs, const double* ys,
+void bilinear_nomask_row(const SourceWindow<T>& win, const Geometry& g, const double* xs, const double* ys,
                          std::vector<T*>& out, int nbands) {
   const int W = g.src_w, H = g.src_h;
   const std::size_t stride = std::size_t(win.area.w);
@@ -440,23 +440,24 @@ void bilinear_nomask_row(const SourceBlock<T>& win, const Geometry& g, const dou
 template <class T>
 class Warper {
  public:
-  Warper(const FastWarpRequest& r, Method method, std::optional<double> src_nodata, GDALDataType type)
-      : r_(r), method_(method), type_(type) {
-    g_.src_w = GDALGetRasterXSize(r.source);
-    g_.src_h = GDALGetRasterYSize(r.source);
-    g_.dst_w = GDALGetRasterXSize(r.dest);
-    dst_h_ = GDALGetRasterYSize(r.dest);
-    nbands_ = GDALGetRasterCount(r.source);
+  Warper(GDALDatasetH source, GDALDatasetH dest, const WarpSettings& s, Method method, std::optional<double> src_nodata,
+         GDALDataType type)
+      : source_(source), dest_(dest), s_(s), method_(method), type_(type) {
+    g_.src_w = GDALGetRasterXSize(source);
+    g_.src_h = GDALGetRasterYSize(source);
+    g_.dst_w = GDALGetRasterXSize(dest);
+    dst_h_ = GDALGetRasterYSize(dest);
+    nbands_ = GDALGetRasterCount(source);
     if (src_nodata) {
       nd_.active = true;
       nd_.nan = std::isnan(*src_nodata);
       nd_.value = nd_.nan ? T{} : static_cast<T>(*src_nodata);
     }
-    init_ = r.dst_nodata ? static_cast<T>(*r.dst_nodata) : T{};
-    threads_ = std::max(1, r.threads);
+    init_ = s.dst_nodata ? static_cast<T>(*s.dst_nodata) : T{};
+    threads_ = std::max(1, s.threads);
     if (threads_ > 1) open_readers();
     for (int t = 0; t < threads_; ++t) {
-      transformers_.push_back(std::make_unique<Transformer>(r.source, r.dest, r.error_threshold));
+      transformers_.push_back(std::make_unique<Transformer>(source, dest, s.error_threshold));
       if (!transformers_.back()->valid())
         throw error("reproject", "", "cannot transform from the source CRS to the target CRS", capture_.last_error());
     }
@@ -467,7 +468,7 @@ class Warper {
   // coordinates, are grouped by source window, read and computed.
   void run(const ProgressFn& progress) {
     tbb::task_arena arena(threads_);
-    const Plan plan = plan_for(r_.memory, g_.dst_w, dst_h_, nbands_, sizeof(T), block_rows(r_.dest));
+    const Plan plan = plan_for(s_.warp_memory, g_.dst_w, dst_h_, nbands_, sizeof(T), block_rows(dest_));
     src_budget_ = plan.source_bytes;
     xs_.resize(std::size_t(plan.sub_rows) * g_.dst_w);
     ys_.resize(xs_.size());
@@ -640,7 +641,7 @@ class Warper {
       }
     };
     if (strips == 1) {
-      read_strip(0, readers_.empty() ? r_.source : readers_[0].get());
+      read_strip(0, readers_.empty() ? source_ : readers_[0].get());
     } else {
       arena.execute([&] {
         tbb::parallel_for(0, strips, [&](int s) {
@@ -677,7 +678,7 @@ class Warper {
             nearest_row(win_, g_, xs, ys, out, nbands_);
             break;
           case Method::bilinear_masked:
-            bilinear_masked_row(win_, g_, xs, ys, out, nbands_, r_.dst_nodata.has_value());
+            bilinear_masked_row(win_, g_, xs, ys, out, nbands_, s_.dst_nodata.has_value());
             break;
           case Method::bilinear_nomask:
             bilinear_nomask_row(win_, g_, xs, ys, out, nbands_);
@@ -691,7 +692,7 @@ class Warper {
   std::string write_rows(int y0, int rows, std::vector<std::vector<T>>& buf) {
     GdalErrorCapture capture;
     for (int b = 0; b < nbands_; ++b)
-      if (GDALRasterIO(GDALGetRasterBand(r_.dest, b + 1), GF_Write, 0, y0, g_.dst_w, rows, buf[b].data(), g_.dst_w,
+      if (GDALRasterIO(GDALGetRasterBand(dest_, b + 1), GF_Write, 0, y0, g_.dst_w, rows, buf[b].data(), g_.dst_w,
                        rows, type_, 0, 0) != CE_None) {
         const std::string m = capture.last_error();
         return m.empty() ? "RasterIO failed" : m;
@@ -709,20 +710,20 @@ class Warper {
   // Separate read-only handles on the source file (GTiff only, when it reopens
   // identical), one per thread; none = read through the caller's handle.
   void open_readers() {
-    GDALDriverH drv = GDALGetDatasetDriver(r_.source);
-    if (!drv || std::string(GDALGetDriverShortName(drv)) != "GTiff" || GDALGetAccess(r_.source) != GA_ReadOnly) return;
-    const char* path = GDALGetDescription(r_.source);
+    GDALDriverH drv = GDALGetDatasetDriver(source_);
+    if (!drv || std::string(GDALGetDriverShortName(drv)) != "GTiff" || GDALGetAccess(source_) != GA_ReadOnly) return;
+    const char* path = GDALGetDescription(source_);
     VSIStatBufL st;
     if (!path || !*path || VSIStatL(path, &st) != 0) return;
     double gt0[6], gt1[6];
-    GDALGetGeoTransform(r_.source, gt0);
+    GDALGetGeoTransform(source_, gt0);
     for (int t = 0; t < threads_; ++t) {
       DatasetHandle d(GDALOpenEx(path, GDAL_OF_RASTER | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
       bool same = d && GDALGetRasterXSize(d.get()) == g_.src_w && GDALGetRasterYSize(d.get()) == g_.src_h &&
                   GDALGetRasterCount(d.get()) == nbands_ && GDALGetGeoTransform(d.get(), gt1) == CE_None &&
                   std::equal(gt0, gt0 + 6, gt1);
       for (int b = 1; same && b <= nbands_; ++b) {
-        GDALRasterBandH a = GDALGetRasterBand(r_.source, b), c = GDALGetRasterBand(d.get(), b);
+        GDALRasterBandH a = GDALGetRasterBand(source_, b), c = GDALGetRasterBand(d.get(), b);
         int ha = 0, hc = 0;
         const double na = GDALGetRasterNoDataValue(a, &ha), nc = GDALGetRasterNoDataValue(c, &hc);
         same = GDALGetRasterDataType(a) == GDALGetRasterDataType(c) && ha == hc &&
@@ -735,14 +736,15 @@ class Warper {
       readers_.push_back(std::move(d));
     }
     int bh = 0;
-    GDALGetBlockSize(GDALGetRasterBand(r_.source, 1), &block_w_, &bh);
+    GDALGetBlockSize(GDALGetRasterBand(source_, 1), &block_w_, &bh);
     block_w_ = std::max(1, block_w_);
   }
 
   GdalErrorCapture capture_;
   std::vector<DatasetHandle> readers_;
   int block_w_ = 1;
-  const FastWarpRequest& r_;
+  GDALDatasetH source_, dest_;
+  const WarpSettings& s_;
   Method method_;
   GDALDataType type_;
   Geometry g_;
@@ -756,32 +758,32 @@ class Warper {
   std::vector<std::vector<std::vector<T>>> buffers_;  // [buffer][band][pixel]
   std::vector<std::vector<T>>* out_ = nullptr;        // the buffer being computed
   std::future<std::string> writer_;
-  SourceBlock<T> win_;
+  SourceWindow<T> win_;
 };
 
 template <class T>
-void run_typed(const FastWarpRequest& r, Method m, std::optional<double> src_nodata, GDALDataType type,
-               const ProgressFn& progress) {
-  Warper<T> w(r, m, src_nodata, type);
+void run_typed(GDALDatasetH source, GDALDatasetH dest, const WarpSettings& s, Method m, std::optional<double> src_nodata,
+               GDALDataType type, const ProgressFn& progress) {
+  Warper<T> w(source, dest, s, m, src_nodata, type);
   w.run(progress);
 }
 
 }  // namespace
 
-std::string fast_warp_unsupported(const FastWarpRequest& r) {
-  if (!r.source || !r.dest) return "no source or destination dataset";
-  const Resampling k = r.resampling;
+std::string fast_warp_unsupported(GDALDatasetH source, GDALDatasetH dest, const WarpSettings& s) {
+  if (!source || !dest) return "no source or destination dataset";
+  const Resampling k = s.resampling;
   if (k != Resampling::nearest && k != Resampling::bilinear) return "resampling '" + std::string(to_name(k)) + "'";
-  const int bands = GDALGetRasterCount(r.source);
+  const int bands = GDALGetRasterCount(source);
   if (bands < 1) return "source without bands";
-  if (GDALGetRasterCount(r.dest) != bands) return "destination band count differs from the source";
-  if (GDALGetRasterXSize(r.source) < 2 || GDALGetRasterYSize(r.source) < 2) return "source smaller than 2x2 pixels";
+  if (GDALGetRasterCount(dest) != bands) return "destination band count differs from the source";
+  if (GDALGetRasterXSize(source) < 2 || GDALGetRasterYSize(source) < 2) return "source smaller than 2x2 pixels";
   double gt[6];
-  if (GDALGetGeoTransform(r.source, gt) != CE_None) return "source without geotransform (GCPs/RPC/geolocation)";
-  if (GDALGetGeoTransform(r.dest, gt) != CE_None) return "destination without geotransform";
-  const auto src_nd = source_nodata(r.source);
+  if (GDALGetGeoTransform(source, gt) != CE_None) return "source without geotransform (GCPs/RPC/geolocation)";
+  if (GDALGetGeoTransform(dest, gt) != CE_None) return "destination without geotransform";
+  const auto src_nd = source_nodata(source);
   for (int b = 1; b <= bands; ++b) {
-    GDALRasterBandH band = GDALGetRasterBand(r.source, b);
+    GDALRasterBandH band = GDALGetRasterBand(source, b);
     int has = 0;
     const double v = GDALGetRasterNoDataValue(band, &has);
     if (bool(has) != bool(src_nd) || (has && !(v == *src_nd || (std::isnan(v) && std::isnan(*src_nd)))))
@@ -791,24 +793,24 @@ std::string fast_warp_unsupported(const FastWarpRequest& r) {
     if (GDALDataTypeIsComplex(GDALGetRasterDataType(band))) return "complex data";
   }
   if (src_nd && bands > 1) return "source nodata with more than one band";
-  const GDALDataType wt = working_type(r, src_nd);
+  const GDALDataType wt = working_type(source, dest, s, src_nd);
   for (int b = 1; b <= bands; ++b)
-    if (GDALGetRasterDataType(GDALGetRasterBand(r.dest, b)) != wt)
+    if (GDALGetRasterDataType(GDALGetRasterBand(dest, b)) != wt)
       return std::string("destination type differs from GDAL's working type ") + GDALGetDataTypeName(wt);
   if (wt != GDT_Byte && wt != GDT_Int16 && wt != GDT_UInt16 && wt != GDT_Int32 && wt != GDT_Float32 &&
       wt != GDT_Float64)
     return std::string("data type ") + GDALGetDataTypeName(wt);
   if (src_nd && !representable(wt, *src_nd)) return "source nodata not representable in the data type";
-  if (r.dst_nodata && !representable(wt, *r.dst_nodata)) return "destination nodata not representable in the data type";
-  const int dw = GDALGetRasterXSize(r.dest), dh = GDALGetRasterYSize(r.dest);
-  if (!plan_for(r.memory, dw, dh, bands, GDALGetDataTypeSizeBytes(wt), block_rows(r.dest)).fits)
+  if (s.dst_nodata && !representable(wt, *s.dst_nodata)) return "destination nodata not representable in the data type";
+  const int dw = GDALGetRasterXSize(dest), dh = GDALGetRasterYSize(dest);
+  if (!plan_for(s.warp_memory, dw, dh, bands, GDALGetDataTypeSizeBytes(wt), block_rows(dest)).fits)
     return "one row of destination blocks needs more than half of the warp memory";
-  const Derivatives d = derivatives(r.source, r.dest);
+  const Derivatives d = derivatives(source, dest);
   if (k == Resampling::bilinear) {
     if (wt != GDT_Float32 && wt != GDT_Float64) return "bilinear on integer data";
     // GDAL decides per chunk on the 4-sample formula from the source/destination
     // sizes; without it (downsampling) the weights depend on GDAL's chunking.
-    if (src_nd && !r.dst_nodata) return "source nodata without destination nodata (GDAL's kernel depends on chunking)";
+    if (src_nd && !s.dst_nodata) return "source nodata without destination nodata (GDAL's kernel depends on chunking)";
     if (!d.complete) return "transformation fails over part of the destination";
     double sx = 0, sy = 0;
     min_scales(d, dw, dh, sx, sy);
@@ -818,28 +820,28 @@ std::string fast_warp_unsupported(const FastWarpRequest& r) {
     // Bands of whole destination rows read source windows spanning the rows' extent:
     // when rows run steeply across the source (large rotation), windows overlap many
     // times and GDAL's square chunks read far less.
-    const int rows = plan_for(r.memory, dw, dh, bands, GDALGetDataTypeSizeBytes(wt), 1).sub_rows;
+    const int rows = plan_for(s.warp_memory, dw, dh, bands, GDALGetDataTypeSizeBytes(wt), 1).sub_rows;
     const double spread = d.yx * dw, height = std::max(1.0, d.yy * rows);
     if ((spread + height + 4) / height > 4) return "destination rows cross the source steeply (rotation)";
   }
   return {};
 }
 
-void fast_warp(const FastWarpRequest& r, const ProgressFn& progress) {
-  if (const std::string why = fast_warp_unsupported(r); !why.empty())
+void fast_warp(GDALDatasetH source, GDALDatasetH dest, const WarpSettings& s, const ProgressFn& progress) {
+  if (const std::string why = fast_warp_unsupported(source, dest, s); !why.empty())
     throw error("reproject", "", "fast warp cannot do this request: " + why);
-  const auto src_nd = source_nodata(r.source);
-  const GDALDataType wt = working_type(r, src_nd);
+  const auto src_nd = source_nodata(source);
+  const GDALDataType wt = working_type(source, dest, s, src_nd);
   Method m = Method::nearest;
-  if (r.resampling == Resampling::bilinear)
-    m = (src_nd || r.dst_nodata || wt == GDT_Float64) ? Method::bilinear_masked : Method::bilinear_nomask;
+  if (s.resampling == Resampling::bilinear)
+    m = (src_nd || s.dst_nodata || wt == GDT_Float64) ? Method::bilinear_masked : Method::bilinear_nomask;
   switch (wt) {
-    case GDT_Byte: return run_typed<std::uint8_t>(r, m, src_nd, wt, progress);
-    case GDT_Int16: return run_typed<std::int16_t>(r, m, src_nd, wt, progress);
-    case GDT_UInt16: return run_typed<std::uint16_t>(r, m, src_nd, wt, progress);
-    case GDT_Int32: return run_typed<std::int32_t>(r, m, src_nd, wt, progress);
-    case GDT_Float32: return run_typed<float>(r, m, src_nd, wt, progress);
-    case GDT_Float64: return run_typed<double>(r, m, src_nd, wt, progress);
+    case GDT_Byte: return run_typed<std::uint8_t>(source, dest, s, m, src_nd, wt, progress);
+    case GDT_Int16: return run_typed<std::int16_t>(source, dest, s, m, src_nd, wt, progress);
+    case GDT_UInt16: return run_typed<std::uint16_t>(source, dest, s, m, src_nd, wt, progress);
+    case GDT_Int32: return run_typed<std::int32_t>(source, dest, s, m, src_nd, wt, progress);
+    case GDT_Float32: return run_typed<float>(source, dest, s, m, src_nd, wt, progress);
+    case GDT_Float64: return run_typed<double>(source, dest, s, m, src_nd, wt, progress);
     default: throw error("reproject", "", std::string("fast warp: unsupported type ") + GDALGetDataTypeName(wt));
   }
 }

@@ -56,7 +56,18 @@ int CPL_STDCALL scaled_progress(double complete, const char*, void* data) {
 
 }  // namespace
 
-void warp_regions(GDALDatasetH source, GDALDatasetH dest, const ReprojectOptions& options, const WarpSettings& settings,
+WarpSettings warp_settings(const ReprojectOptions& options, std::optional<double> dst_nodata, int threads,
+                           std::uint64_t warp_memory) {
+  WarpSettings s;
+  s.resampling = options.resampling;
+  s.error_threshold = options.error_threshold;
+  s.dst_nodata = dst_nodata;
+  s.threads = threads;
+  s.warp_memory = warp_memory;
+  return s;
+}
+
+void warp_regions(GDALDatasetH source, GDALDatasetH dest, const WarpSettings& settings,
                   const std::vector<PixelRect>& regions, const ProgressFn& progress) {
   detail::GdalErrorCapture capture;
   std::unique_ptr<GDALWarpOptions, WarpOptionsDeleter> wo(GDALCreateWarpOptions());
@@ -67,7 +78,7 @@ void warp_regions(GDALDatasetH source, GDALDatasetH dest, const ReprojectOptions
   wo->panSrcBands = static_cast<int*>(CPLMalloc(sizeof(int) * bands));
   wo->panDstBands = static_cast<int*>(CPLMalloc(sizeof(int) * bands));
   for (int b = 0; b < bands; ++b) wo->panSrcBands[b] = wo->panDstBands[b] = b + 1;
-  wo->eResampleAlg = resample_alg(options.resampling);
+  wo->eResampleAlg = resample_alg(settings.resampling);
   wo->dfWarpMemoryLimit = static_cast<double>(settings.warp_memory);
   // Source nodata as gdalwarp takes it: from each band.
   bool any_src_nodata = false;
@@ -110,7 +121,7 @@ void warp_regions(GDALDatasetH source, GDALDatasetH dest, const ReprojectOptions
   double done = 0;
   CPLErr err = CE_None;
   for (const auto& r : rects) {
-    if (r.w <= 0 || r.h <= 0) continue;
+    if (r.empty()) continue;
     scale.done = total > 0 ? done / total : 0;
     scale.share = total > 0 ? double(r.w) * r.h / total : 0;
     err = GDALChunkAndWarpMulti(op, r.x, r.y, r.w, r.h);

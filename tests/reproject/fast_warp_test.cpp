@@ -1,4 +1,4 @@
-// detail/fast_warp.hpp: cogkit's reprojection kernel gives GDAL's warper's pixels.
+// reproject/fast_warp.hpp: cogkit's reprojection kernel gives GDAL's warper's pixels.
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -19,7 +19,10 @@
 namespace cogkit {
 namespace {
 
-using detail::FastWarpRequest;
+// One warp: the settings both warpers take, and the datasets.
+struct Request : WarpSettings {
+  GDALDatasetH source = nullptr, dest = nullptr;
+};
 
 constexpr double kNodata = -9999;
 
@@ -132,31 +135,21 @@ Diff compare(GDALDatasetH a, GDALDatasetH b, std::optional<double> nodata, doubl
   return d;
 }
 
-void gdal_warp(GDALDatasetH src, GDALDatasetH dst, const FastWarpRequest& r) {
-  ReprojectOptions o;
-  o.resampling = r.resampling;
-  o.error_threshold = r.error_threshold;
-  WarpSettings ws;
-  ws.threads = r.threads;
-  ws.warp_memory = r.memory;
-  ws.dst_nodata = r.dst_nodata;
-  ws.error_threshold = r.error_threshold;
-  warp_regions(src, dst, o, ws, {});
-}
+void gdal_warp(GDALDatasetH src, GDALDatasetH dst, const Request& r) { warp_regions(src, dst, r, {}); }
 
 // Runs GDAL's warper and fast_warp on copies of `like`; returns the differences.
-Diff run_both(GDALDatasetH src, GDALDatasetH like, FastWarpRequest r) {
+Diff run_both(GDALDatasetH src, GDALDatasetH like, Request r) {
   DatasetHandle a = clone_grid(like), b = clone_grid(like);
   r.source = src;
   r.dest = b.get();
-  EXPECT_EQ(detail::fast_warp_unsupported(r), "");
+  EXPECT_EQ(detail::fast_warp_unsupported(r.source, r.dest, r), "");
   gdal_warp(src, a.get(), r);
-  detail::fast_warp(r);
+  detail::fast_warp(r.source, r.dest, r);
   return compare(a.get(), b.get(), r.dst_nodata);
 }
 
-FastWarpRequest request(const std::string& kernel, double et = 0, std::optional<double> dst_nodata = kNodata) {
-  FastWarpRequest r;
+Request request(const std::string& kernel, double et = 0, std::optional<double> dst_nodata = kNodata) {
+  Request r;
   r.resampling = parse<Resampling>(kernel);
   r.error_threshold = et;
   r.dst_nodata = dst_nodata;
@@ -165,9 +158,9 @@ FastWarpRequest request(const std::string& kernel, double et = 0, std::optional<
 }
 
 // With the exact transformer, GDAL in one chunk (64 MB) and in many (512 KB).
-void expect_identical(GDALDatasetH src, GDALDatasetH like, FastWarpRequest r) {
+void expect_identical(GDALDatasetH src, GDALDatasetH like, Request r) {
   for (std::uint64_t memory : {64ULL << 20, 512ULL << 10}) {
-    r.memory = memory;
+    r.warp_memory = memory;
     const Diff d = run_both(src, like, r);
     EXPECT_GT(d.valid, d.total / 3) << "too few valid pixels to be a meaningful test";
     EXPECT_EQ(d.differing, 0u) << to_name(r.resampling) << " memory " << memory << ": " << d.differing << " of " << d.total
@@ -210,10 +203,10 @@ TEST(ExactNearest, To4326) {
   DatasetHandle src(GDALOpen(make_source(dir, "dem.tif").c_str(), GA_ReadOnly));
   DatasetHandle dst = make_dest(src.get(), "EPSG:4326", 1, 0.05);
   expect_identical(src.get(), dst.get(), request("near"));
-  FastWarpRequest r = request("bilinear");
+  Request r = request("bilinear");
   r.source = src.get();
   r.dest = dst.get();
-  EXPECT_NE(detail::fast_warp_unsupported(r), "");
+  EXPECT_NE(detail::fast_warp_unsupported(r.source, r.dest, r), "");
 }
 
 TEST(ExactNearest, RotatedDestination) {
@@ -263,13 +256,13 @@ TEST(Exact, MemSourceIntoGtiffDestination) {
     GDALGetGeoTransform(like.get(), gt);
     GDALSetGeoTransform(b.get(), gt);
     GDALSetProjection(b.get(), GDALGetProjectionRef(like.get()));
-    FastWarpRequest r = request(k);
+    Request r = request(k);
     r.source = src.get();
     r.dest = b.get();
-    r.memory = memory;
-    ASSERT_EQ(detail::fast_warp_unsupported(r), "");
+    r.warp_memory = memory;
+    ASSERT_EQ(detail::fast_warp_unsupported(r.source, r.dest, r), "");
     gdal_warp(src.get(), a.get(), r);
-    detail::fast_warp(r);
+    detail::fast_warp(r.source, r.dest, r);
     GDALFlushCache(b.get());
     const Diff d = compare(a.get(), b.get(), kNodata);
     EXPECT_GT(d.valid, d.total / 3);
@@ -295,13 +288,13 @@ TEST_P(Exact, NanNodata) {
   }
   DatasetHandle src(GDALOpen(path.c_str(), GA_ReadOnly));
   DatasetHandle dst = make_dest(src.get(), "EPSG:3857", 1, 0.1);
-  FastWarpRequest r = request(GetParam(), 0, std::nan(""));
+  Request r = request(GetParam(), 0, std::nan(""));
   DatasetHandle a = clone_grid(dst.get()), b = clone_grid(dst.get());
   r.source = src.get();
   r.dest = b.get();
-  ASSERT_EQ(detail::fast_warp_unsupported(r), "");
+  ASSERT_EQ(detail::fast_warp_unsupported(r.source, r.dest, r), "");
   gdal_warp(src.get(), a.get(), r);
-  detail::fast_warp(r);
+  detail::fast_warp(r.source, r.dest, r);
   const Diff d = compare(a.get(), b.get(), std::nullopt);  // bitwise, NaN included
   EXPECT_EQ(d.differing, 0u);
   std::size_t nan = 0;
@@ -337,24 +330,24 @@ TEST(Unsupported, RequestsOutsideTheScopeGiveAReason) {
   test::TempDir dir;
   DatasetHandle src(GDALOpen(make_source(dir, "dem.tif").c_str(), GA_ReadOnly));
   DatasetHandle dst = make_dest(src.get(), "", 1.7);
-  FastWarpRequest r = request("bilinear");
+  Request r = request("bilinear");
   r.source = src.get();
   r.dest = dst.get();
-  EXPECT_NE(detail::fast_warp_unsupported(r), "");  // downsampling: GDAL's chunk-dependent kernel
-  EXPECT_THROW(detail::fast_warp(r), error);
+  EXPECT_NE(detail::fast_warp_unsupported(r.source, r.dest, r), "");  // downsampling: GDAL's chunk-dependent kernel
+  EXPECT_THROW(detail::fast_warp(r.source, r.dest, r), error);
   DatasetHandle same = make_dest(src.get(), "EPSG:3857");
   r.dest = same.get();
-  EXPECT_EQ(detail::fast_warp_unsupported(r), "");
+  EXPECT_EQ(detail::fast_warp_unsupported(r.source, r.dest, r), "");
   r.resampling = Resampling::cubic;
-  EXPECT_NE(detail::fast_warp_unsupported(r), "");
+  EXPECT_NE(detail::fast_warp_unsupported(r.source, r.dest, r), "");
   r.resampling = Resampling::bilinear;
   r.dst_nodata.reset();  // source nodata, no destination nodata: GDAL's kernel depends on its chunks
-  EXPECT_NE(detail::fast_warp_unsupported(r), "");
+  EXPECT_NE(detail::fast_warp_unsupported(r.source, r.dest, r), "");
   DatasetHandle f64 = make_dest(src.get(), "EPSG:3857", 1, 0, GDT_Float64);
   r = request("bilinear");
   r.source = src.get();
   r.dest = f64.get();  // GDAL works in Float64: so does fast_warp
-  EXPECT_EQ(detail::fast_warp_unsupported(r), "");
+  EXPECT_EQ(detail::fast_warp_unsupported(r.source, r.dest, r), "");
   DatasetHandle rotated = make_dest(src.get(), "", 1);
   {
     double gt[6];
@@ -364,16 +357,16 @@ TEST(Unsupported, RequestsOutsideTheScopeGiveAReason) {
     GDALSetGeoTransform(rotated.get(), const_cast<double*>(rgt));
   }
   r.dest = rotated.get();  // bilinear: GDAL's chunks of a rotated grid downsample (bounding boxes)
-  EXPECT_NE(detail::fast_warp_unsupported(r), "");
+  EXPECT_NE(detail::fast_warp_unsupported(r.source, r.dest, r), "");
   r.resampling = Resampling::nearest;
-  EXPECT_EQ(detail::fast_warp_unsupported(r), "");  // all rows in one band
-  r.memory = 300 << 10;  // bands of ~12 rows would each read a window ~25 times their height
-  EXPECT_NE(detail::fast_warp_unsupported(r), "");
+  EXPECT_EQ(detail::fast_warp_unsupported(r.source, r.dest, r), "");  // all rows in one band
+  r.warp_memory = 300 << 10;  // bands of ~12 rows would each read a window ~25 times their height
+  EXPECT_NE(detail::fast_warp_unsupported(r.source, r.dest, r), "");
   r.resampling = Resampling::bilinear;
-  r.memory = 64 << 20;
+  r.warp_memory = 64 << 20;
   DatasetHandle i16 = make_dest(src.get(), "EPSG:3857", 1, 0, GDT_Int16);
   r.dest = i16.get();  // GDAL would work in Float32 and convert on writing
-  EXPECT_NE(detail::fast_warp_unsupported(r), "");
+  EXPECT_NE(detail::fast_warp_unsupported(r.source, r.dest, r), "");
 }
 
 // With the approximate transformer (-et 0.125) the source positions depend on the row
@@ -386,11 +379,11 @@ TEST(Approximate, IdenticalToGdalInOneChunk) {
   for (const char* srs : {"EPSG:3857", "EPSG:4326"})
     for (const char* k : {"near", "bilinear"}) {
       DatasetHandle dst = make_dest(src.get(), srs, 1, 0.05);
-      FastWarpRequest r = request(k, 0.125);
+      Request r = request(k, 0.125);
       r.source = src.get();
       r.dest = dst.get();
-      if (!detail::fast_warp_unsupported(r).empty()) continue;  // 4326 bilinear
-      r.memory = 256 << 20;
+      if (!detail::fast_warp_unsupported(r.source, r.dest, r).empty()) continue;  // 4326 bilinear
+      r.warp_memory = 256 << 20;
       const Diff d = run_both(src.get(), dst.get(), r);
       EXPECT_GT(d.valid, d.total / 3);
       EXPECT_EQ(d.differing, 0u) << srs << " " << k;
@@ -405,8 +398,8 @@ TEST(Approximate, ChunkedGdalIsWithinTolerance) {
   DatasetHandle src(GDALOpen(make_source(dir, "dem.tif", true, 2000, 1600).c_str(), GA_ReadOnly));
   DatasetHandle dst = make_dest(src.get(), "EPSG:3857", 1, 0.05);
   for (const char* k : {"near", "bilinear"}) {
-    FastWarpRequest r = request(k, 0.125);
-    r.memory = 8 << 20;
+    Request r = request(k, 0.125);
+    r.warp_memory = 8 << 20;
     const Diff d = run_both(src.get(), dst.get(), r);
     std::printf("%s: %zu/%zu differ in bits, %zu beyond 1e-3, %zu in the nodata mask\n", k, d.differing, d.total,
                 d.beyond_tol, d.mask);
@@ -422,18 +415,18 @@ TEST(Determinism, ThreadsAndMemoryDoNotChangeTheResult) {
   DatasetHandle like = make_dest(src.get(), "EPSG:3857", 1, 0.1);
   for (const char* k : {"near", "bilinear"}) {
     DatasetHandle ref = clone_grid(like.get());
-    FastWarpRequest r = request(k, 0.125);
+    Request r = request(k, 0.125);
     r.source = src.get();
     r.threads = 1;
     r.dest = ref.get();
-    detail::fast_warp(r);
+    detail::fast_warp(r.source, r.dest, r);
     for (int threads : {2, 4})
       for (std::uint64_t memory : {64ULL << 20, 300ULL << 10}) {
         DatasetHandle out = clone_grid(like.get());
         r.threads = threads;
-        r.memory = memory;
+        r.warp_memory = memory;
         r.dest = out.get();
-        detail::fast_warp(r);
+        detail::fast_warp(r.source, r.dest, r);
         EXPECT_EQ(compare(ref.get(), out.get(), kNodata).differing, 0u) << k << " threads " << threads << " memory "
                                                                        << memory;
       }
@@ -444,13 +437,13 @@ TEST(Progress, ReachesOne) {
   test::TempDir dir;
   DatasetHandle src(GDALOpen(make_source(dir, "dem.tif").c_str(), GA_ReadOnly));
   DatasetHandle dst = make_dest(src.get(), "EPSG:3857");
-  FastWarpRequest r = request("bilinear", 0.125);
+  Request r = request("bilinear", 0.125);
   r.source = src.get();
   r.dest = dst.get();
-  r.memory = 300 << 10;
+  r.warp_memory = 300 << 10;
   double last = 0;
   int calls = 0;
-  detail::fast_warp(r, [&](std::string_view step, double f) {
+  detail::fast_warp(r.source, r.dest, r, [&](std::string_view step, double f) {
     EXPECT_EQ(step, "reproject");
     EXPECT_GE(f, last);
     last = f;

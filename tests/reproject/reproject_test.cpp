@@ -48,17 +48,15 @@ TEST(WarpRegions, AWindowGetsTheSamePixelsAsTheWholeWarpAndNothingElseIsTouched)
   s.lake_radius_max = 20;
   demgen::write_raster(s, dir / "dem.tif");
   DatasetHandle src(GDALOpen((dir / "dem.tif").c_str(), GA_ReadOnly));
-  ReprojectOptions o;
-  o.t_srs = "EPSG:3857";
-  o.resampling = Resampling::bilinear;
-  WarpSettings ws;
+  WarpSettings ws;  // into target()'s EPSG:3857 grid
+  ws.resampling = Resampling::bilinear;
   ws.threads = 2;
   ws.dst_nodata = -9999;
   ws.error_threshold = 0;  // exact: sample positions do not depend on chunking
   DatasetHandle whole = target(160, 140), part = target(160, 140);
-  warp_regions(src.get(), whole.get(), o, ws, {});
+  warp_regions(src.get(), whole.get(), ws, {});
   const PixelRect r{30, 20, 70, 50};
-  warp_regions(src.get(), part.get(), o, ws, {r});
+  warp_regions(src.get(), part.get(), ws, {r});
   const auto a = pixels(whole.get()), b = pixels(part.get());
   std::size_t inside_diff = 0, outside_touched = 0, valid = 0;
   for (int y = 0; y < 140; ++y)

@@ -11,8 +11,8 @@
 
 #include <gdal.h>
 
-#include "cogkit/core/options.hpp"
 #include "cogkit/core/grid.hpp"
+#include "cogkit/core/options.hpp"
 #include "cogkit/core/progress.hpp"
 
 namespace cogkit {
@@ -27,17 +27,26 @@ struct ReprojectOptions {
   bool active() const { return !t_srs.empty() || xres > 0 || yres > 0 || tap; }
 };
 
+// How one warp runs — the kernel, its accuracy, the destination nodata and the resources — for
+// GDAL's warper (warp_regions) and cogkit's own kernel alike: built once per warp, by
+// warp_settings() from the options and the job's budget.
 struct WarpSettings {
-  int threads = 1;
-  std::uint64_t warp_memory = 64ULL << 20;  // bytes, as gdalwarp -wm
-  std::optional<double> dst_nodata;
+  Resampling resampling = Resampling::nearest;
   double error_threshold = 0.125;            // pixels, as gdalwarp -et (0 = exact transformer)
+  std::optional<double> dst_nodata;
+  int threads = 1;
+  std::uint64_t warp_memory = 64ULL << 20;  // bytes, as gdalwarp -wm (source windows + buffers, all threads)
 };
+
+// The settings that warp with `options`' kernel and error threshold into a destination whose
+// nodata is `dst_nodata`, on `threads` threads within `warp_memory` bytes.
+WarpSettings warp_settings(const ReprojectOptions& options, std::optional<double> dst_nodata, int threads,
+                           std::uint64_t warp_memory);
 
 // Warps `source` into the existing `dest` (its grid and CRS already set), computing only
 // the destination pixels inside `regions` (all of `dest` when empty) — GDAL's warper,
 // multi-threaded. Pixels outside the regions are left untouched. Throws cogkit::error("reproject").
-void warp_regions(GDALDatasetH source, GDALDatasetH dest, const ReprojectOptions& options, const WarpSettings& settings,
-                  const std::vector<PixelRect>& regions, const ProgressFn& progress = {});
+void warp_regions(GDALDatasetH source, GDALDatasetH dest, const WarpSettings& settings,
+                  const std::vector<PixelRect>& regions = {}, const ProgressFn& progress = {});
 
 }  // namespace cogkit
