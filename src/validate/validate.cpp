@@ -237,8 +237,9 @@ bool read_ifd(const TiffReader& t, std::uint64_t off, Ifd& ifd, std::uint64_t& n
   const int count_size = t.big_ ? 8 : 2, entry_size = t.big_ ? 20 : 12, next_size = t.big_ ? 8 : 4;
   if (!t.read(off, cnt, count_size)) return false;
   const std::uint64_t n = t.u(cnt, count_size);
+  if (n > 10000) return false;  // checked before allocating: a corrupt count could be anything up to 2^64
   std::vector<unsigned char> entries(n * entry_size + next_size);
-  if (n > 10000 || !t.read(off + count_size, entries.data(), entries.size())) return false;
+  if (!t.read(off + count_size, entries.data(), entries.size())) return false;
   parse_ifd_entries(t, entries.data(), n, entry_size, ifd);
   unsigned char nx[8];
   std::memcpy(nx, entries.data() + n * entry_size, next_size);
