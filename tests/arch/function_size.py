@@ -12,12 +12,24 @@ body, unless the parenthesis belongs to `if`/`for`/`while`/`switch`/`catch`. Exi
 the offenders when any is longer than --max (default 120); --top prints the longest N.
 """
 import argparse
+import bisect
 import os
 import re
 import sys
 
 CONTROL = {"if", "for", "while", "switch", "catch", "sizeof", "alignof", "decltype", "return", "constexpr"}
-QUALIFIERS = re.compile(r"(?:\s*(?:const|noexcept|override|final|mutable|volatile|&&|&))*\s*$")
+QUALIFIERS = ("const", "noexcept", "override", "final", "mutable", "volatile", "&&", "&")
+
+
+def strip_qualifiers(head):
+    """`) const noexcept` -> `)`: trailing qualifiers of a parameter list go."""
+    while True:
+        for q in QUALIFIERS:
+            if head.endswith(q) and (not q[0].isalpha() or len(head) == len(q) or not head[-len(q) - 1].isalnum()):
+                head = head[: -len(q)].rstrip()
+                break
+        else:
+            return head
 
 
 def blank(text):
@@ -80,10 +92,16 @@ def matching_open(text, close):
 
 def body_kind(text, brace):
     """('function', name, start offset) or ('lambda', ...) or None for `{` at offset brace."""
-    head = text[:brace].rstrip()
+    base = max(0, brace - 4000)  # a signature is never longer: keeps the scan linear
+    kind = body_kind_in(text[base:brace])
+    return (kind[0], kind[1], kind[2] + base) if kind else None
+
+
+def body_kind_in(head):
+    head = head.rstrip()
     head = re.sub(r"->\s*[\w:<>,\s\*&]+$", "", head).rstrip()  # trailing return type
     head = re.sub(r"noexcept\s*\([^()]*\)\s*$", "", head).rstrip()
-    head = head[: len(head) - len(QUALIFIERS.search(head).group(0))].rstrip() if QUALIFIERS.search(head) else head
+    head = strip_qualifiers(head)
     if not head:
         return None
     if head.endswith("]"):  # [captures] { ... }
@@ -106,7 +124,8 @@ def body_kind(text, brace):
 
 def functions(path):
     text = blank(open(path, encoding="utf-8", errors="replace").read())
-    line_of = lambda off: text.count("\n", 0, off) + 1
+    newlines = [k for k, c in enumerate(text) if c == "\n"]
+    line_of = lambda off: bisect.bisect_left(newlines, off) + 1
     stack, found = [], []
     for k, c in enumerate(text):
         if c == "{":

@@ -96,14 +96,18 @@ TEST(Asc2Cog, TypeAndNodataOptions) {
   EXPECT_EQ(GDT_Float64, b.type);
   EXPECT_FALSE(b.nodata.has_value());
   EXPECT_EQ(1u, cogkit::test::count_differences(a, b, 0.0));  // only the -5, which is nodata in a
-  // A declared NODATA_value wins over --nodata.
+  // --nodata over a declared NODATA_value is gdal_translate's -a_nodata: it becomes the nodata,
+  // the values stay (the -9999 cell is now data), and the report says so.
   write_text(dir / "d.asc", "ncols 2\nnrows 1\nxllcorner 0\nyllcorner 0\ncellsize 1\nNODATA_value -9999\n1 -9999\n");
   r = run(asc2cog() + " " + (dir / "d.asc") + " " + (dir / "d.tif") + " --nodata 0 --json -q");
   ASSERT_EQ(0, r.exit_code) << r.err;
   auto d = cogkit::test::read_raster(dir / "d.tif");
   ASSERT_TRUE(d.nodata.has_value());
-  EXPECT_EQ(-9999, *d.nodata);
-  EXPECT_NE(r.out.find("--nodata ignored"), std::string::npos);
+  EXPECT_EQ(0, *d.nodata);
+  ASSERT_EQ(2u, d.values.size());
+  EXPECT_EQ(1, d.values[0]);
+  EXPECT_EQ(-9999, d.values[1]);
+  EXPECT_NE(r.out.find("gdal_translate -a_nodata"), std::string::npos) << r.out;
 }
 
 TEST(Asc2Cog, ErrorsLeaveNothingAtOutput) {
