@@ -120,17 +120,13 @@ Report begin_report(GDALDatasetH src, const std::string& name, const std::string
 
 // The job's budget: the whole budget, less what a reader's in-memory raster already holds
 // (at least a quarter is left for the steps).
-MemoryBudget job_budget(GDALDatasetH src, const StagedRaster* owned, const PipelineOptions& o, Report& rep) {
-  StagingOptions staging = o.staging;
-  const MemoryBudget whole(o.staging);
+MemoryBudget job_budget(const MemoryBudget& whole, GDALDatasetH src, const StagedRaster* owned, Report& rep) {
   rep.memory_budget_bytes = whole.total();
-  if (owned && owned->in_memory) {
-    const std::uint64_t held = std::uint64_t(GDALGetRasterXSize(src)) * GDALGetRasterYSize(src) *
-                               GDALGetRasterCount(src) *
-                               GDALGetDataTypeSizeBytes(GDALGetRasterDataType(GDALGetRasterBand(src, 1)));
-    staging.memory_budget = std::max(whole.total() - std::min(held, whole.total()), whole.total() / 4);
-  }
-  return MemoryBudget(staging);
+  if (!owned || !owned->in_memory) return whole;
+  const std::uint64_t held = std::uint64_t(GDALGetRasterXSize(src)) * GDALGetRasterYSize(src) *
+                             GDALGetRasterCount(src) *
+                             GDALGetDataTypeSizeBytes(GDALGetRasterDataType(GDALGetRasterBand(src, 1)));
+  return whole.with_total(std::max(whole.total() - std::min(held, whole.total()), whole.total() / 4));
 }
 
 // Defaults that keep GDAL's COG writer inside the budget, unless the caller set them: the
@@ -312,10 +308,11 @@ void publish_output(const Job& j, TempPath& temp) {
 // without reprojection the fill and clip work on it in place instead of on a copy, and
 // the memory it holds counts against the budget.
 Report run_pipeline_in_arena(GDALDatasetH src, const StagedRaster* owned, const std::string& name,
-                             const std::string& output, const PipelineOptions& o, Report seed) {
+                             const std::string& output, const PipelineOptions& o, const MemoryBudget& whole,
+                             Report seed) {
   const auto t0 = Clock::now();
   Report rep = begin_report(src, name, output, o, std::move(seed));
-  const MemoryBudget budget = job_budget(src, owned, o, rep);
+  const MemoryBudget budget = job_budget(whole, src, owned, rep);
   detail::ConfigScope config;
   set_gdal_config(config, o, budget);
   const detail::CacheShare cache_share(budget.block_cache());
@@ -342,37 +339,49 @@ Report run_pipeline_in_arena(GDALDatasetH src, const StagedRaster* owned, const 
 // The pipeline runs in a task arena of its own: --threads bounds this conversion's
 // parallel loops without touching other conversions running in the same process.
 Report run_pipeline(GDALDatasetH src, const StagedRaster* owned, const std::string& name, const std::string& output,
-                    const PipelineOptions& o, Report seed) {
+                    const PipelineOptions& o, const MemoryBudget& budget, Report seed) {
   GDALAllRegister();
   const int threads = resolve_threads(o.threads);
   // Already in an arena of that size (the default one, for a lone conversion on all cores):
   // no nested arena, whose workers would have to migrate from the outer one.
   if (threads == tbb::this_task_arena::max_concurrency())
-    return run_pipeline_in_arena(src, owned, name, output, o, std::move(seed));
+    return run_pipeline_in_arena(src, owned, name, output, o, budget, std::move(seed));
   tbb::task_arena arena(threads);
-  return arena.execute([&] { return run_pipeline_in_arena(src, owned, name, output, o, std::move(seed)); });
+  return arena.execute([&] { return run_pipeline_in_arena(src, owned, name, output, o, budget, std::move(seed)); });
 }
 
 }  // namespace
 
 Report convert_dataset(GDALDatasetH source, const std::string& source_name, const std::string& output,
+                       const PipelineOptions& options, const MemoryBudget& budget, Report seed) {
+  return run_pipeline(source, nullptr, source_name, output, options, budget, std::move(seed));
+}
+
+Report convert_dataset(GDALDatasetH source, const std::string& source_name, const std::string& output,
                        const PipelineOptions& options, Report seed) {
-  return run_pipeline(source, nullptr, source_name, output, options, std::move(seed));
+  return convert_dataset(source, source_name, output, options, MemoryBudget(options.staging), std::move(seed));
+}
+
+Report convert_staged(StagedRaster source, const std::string& source_name, const std::string& output,
+                      const PipelineOptions& options, const MemoryBudget& budget, Report seed) {
+  return run_pipeline(source.get(), &source, source_name, output, options, budget, std::move(seed));
 }
 
 Report convert_staged(StagedRaster source, const std::string& source_name, const std::string& output,
                       const PipelineOptions& options, Report seed) {
-  return run_pipeline(source.get(), &source, source_name, output, options, std::move(seed));
+  return convert_staged(std::move(source), source_name, output, options, MemoryBudget(options.staging),
+                        std::move(seed));
 }
 
 Report convert(const std::string& input, const std::string& output, const PipelineOptions& options) {
   GDALAllRegister();
   const auto t0 = Clock::now();
   Report seed;
-  SourceHandle source = open_source(input, detail::source_options(options), MemoryBudget(options.staging), seed);
+  const MemoryBudget budget(options.staging);  // the job's one budget: the reader's, then the steps'
+  SourceHandle source = open_source(input, detail::source_options(options), budget, seed);
   seed.total_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-  if (!source.dataset) return convert_staged(std::move(source.staged), input, output, options, std::move(seed));
-  return convert_dataset(source.get(), input, output, options, std::move(seed));
+  if (!source.dataset) return convert_staged(std::move(source.staged), input, output, options, budget, std::move(seed));
+  return convert_dataset(source.get(), input, output, options, budget, std::move(seed));
 }
 
 }  // namespace cogkit

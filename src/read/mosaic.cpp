@@ -45,16 +45,14 @@ struct InputInfo {
 // memory while `remaining` lasts (first come, first served; it shrinks by what they hold),
 // else in temp files.
 std::vector<InputInfo> inspect_inputs(const std::vector<std::string>& inputs, const SourceOptions& read,
-                                      const StagingOptions& staging, std::uint64_t& remaining, Mosaic& m,
+                                      const MemoryBudget& budget, std::uint64_t& remaining, Mosaic& m,
                                       Report& report) {
   SourceOptions per_input = read;
   per_input.progress = {};
-  StagingOptions share = staging;
   std::vector<InputInfo> info(inputs.size());
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     Report scratch;
-    share.memory_budget = std::max<std::uint64_t>(1, remaining);
-    SourceHandle s = open_source(inputs[i], per_input, MemoryBudget(share), scratch);
+    SourceHandle s = open_source(inputs[i], per_input, budget.with_total(std::max<std::uint64_t>(1, remaining)), scratch);
     report.input_bytes += scratch.input_bytes;
     GDALDatasetH h = s.get();
     InputInfo& in = info[i];
@@ -191,12 +189,12 @@ GDALDatasetH build_vrt(const std::vector<std::string>& inputs, const std::vector
 
 }  // namespace
 
-Mosaic open_mosaic(const std::vector<std::string>& inputs, const SourceOptions& read, const StagingOptions& staging,
+Mosaic open_mosaic(const std::vector<std::string>& inputs, const SourceOptions& read, const MemoryBudget& budget,
                    const MosaicOptions& mosaic, std::uint64_t memory_share, Report& report) {
   if (inputs.empty()) throw error("plan", "", "a mosaic needs at least one input");
   Mosaic m;
   std::uint64_t remaining = memory_share;
-  const std::vector<InputInfo> info = inspect_inputs(inputs, read, staging, remaining, m, report);
+  const std::vector<InputInfo> info = inspect_inputs(inputs, read, budget, remaining, m, report);
   const GDALDataType type = check_inputs(inputs, info);
   const std::vector<bool> wrap = inputs_to_wrap(info, type);
 

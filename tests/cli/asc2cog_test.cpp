@@ -19,13 +19,9 @@
 namespace fs = std::filesystem;
 using cogkit::test::run;
 using cogkit::test::TempDir;
+using cogkit::test::write_text;
 
 namespace {
-
-void write_text(const std::string& path, const std::string& text) {
-  std::ofstream f(path, std::ios::binary);
-  f << text;
-}
 
 std::string asc2cog() { return cogkit::test::tool("asc2cog"); }
 

@@ -12,13 +12,9 @@
 
 using cogkit::test::run;
 using cogkit::test::TempDir;
+using cogkit::test::write_text;
 
 namespace {
-
-void write_text(const std::string& path, const std::string& text) {
-  std::ofstream f(path, std::ios::binary);
-  f << text;
-}
 
 // A 40×30 integer grid (values 0..199), a few cells at `nodata_value` when one is declared.
 std::string ascii_grid(bool declare_nodata) {

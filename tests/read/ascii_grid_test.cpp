@@ -37,13 +37,9 @@
 namespace fs = std::filesystem;
 using cogkit::test::Raster;
 using cogkit::test::TempDir;
+using cogkit::test::write_text;
 
 namespace {
-
-void write_text(const std::string& path, const std::string& text) {
-  std::ofstream f(path, std::ios::binary);
-  f << text;
-}
 
 void write_gzip(const std::string& path, const std::string& text) {
   gzFile gz = gzopen(path.c_str(), "wb");

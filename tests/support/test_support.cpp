@@ -130,4 +130,9 @@ void expect_valid_cog(const std::string& path) {
   }
 }
 
+void write_text(const std::string& path, const std::string& text) {
+  std::ofstream f(path, std::ios::binary);
+  f << text;
+}
+
 }  // namespace cogkit::test

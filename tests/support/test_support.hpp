@@ -59,6 +59,8 @@ Raster read_raster(const std::string& path);
 std::size_t count_differences(const Raster& a, const Raster& b, double tol);
 
 std::string read_file(const std::string& path);
+// Writes `text` to `path` as is (binary).
+void write_text(const std::string& path, const std::string& text);
 
 // Asserts `path` is a valid COG for cogkit's validator and, when python3-gdal is
 // present, for GDAL's validate_cloud_optimized_geotiff.py.

@@ -50,6 +50,13 @@ class MemoryBudget {
   const std::string& tmpdir() const noexcept { return tmpdir_; }
   // by_budget (decide by size), memory or file: StagingOptions::force.
   StagingMode force() const noexcept { return force_; }
+  // The same budget (tmpdir, staging mode) with another total: a share of this one, for a
+  // part of the job (a mosaic's inputs, the steps beside a reader's in-memory raster).
+  MemoryBudget with_total(std::uint64_t total) const {
+    MemoryBudget b = *this;
+    b.total_ = total;
+    return b;
+  }
 
  private:
   std::uint64_t total_;

@@ -54,4 +54,11 @@ Report convert_dataset(GDALDatasetH source, const std::string& source_name, cons
 Report convert_staged(StagedRaster source, const std::string& source_name, const std::string& output,
                       const PipelineOptions& options, Report seed = {});
 
+// The same two, inside a budget the caller built for the job (the one convert() and
+// convert_mosaic() build once and pass down) instead of one from options.staging.
+Report convert_dataset(GDALDatasetH source, const std::string& source_name, const std::string& output,
+                       const PipelineOptions& options, const MemoryBudget& budget, Report seed = {});
+Report convert_staged(StagedRaster source, const std::string& source_name, const std::string& output,
+                      const PipelineOptions& options, const MemoryBudget& budget, Report seed = {});
+
 }  // namespace cogkit

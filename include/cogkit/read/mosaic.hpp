@@ -41,8 +41,9 @@ struct Mosaic {
 // Opens `inputs` and builds the mosaic. The rasters cogkit's readers stage (ASCII grids,
 // XYZ) are held in memory while `memory_share` bytes last, in input order; the rest go
 // to temp files. Throws cogkit::error (step "read" or "plan", path = the offending input).
-// `read` says how each input is read (as open_source), `staging` where its staged copy goes.
-Mosaic open_mosaic(const std::vector<std::string>& inputs, const SourceOptions& read, const StagingOptions& staging,
+// `read` says how each input is read (as open_source); `budget` is the job's (its tmpdir and
+// staging mode; each input stages within what is left of `memory_share`).
+Mosaic open_mosaic(const std::vector<std::string>& inputs, const SourceOptions& read, const MemoryBudget& budget,
                    const MosaicOptions& mosaic, std::uint64_t memory_share, Report& report);
 
 }  // namespace cogkit

@@ -435,7 +435,7 @@ std::string parse_note(const ReadFacts& f) {
                 static_cast<unsigned long long>(f.parsed.values), double(f.parsed.text_bytes) / 1e6, f.parse_s,
                 f.parse_s > 0 ? double(f.parsed.text_bytes) / 1e6 / f.parse_s : 0.0, f.parse_cpu,
                 f.parse_cpu > 0 ? double(f.parsed.text_bytes) / 1e6 / f.parse_cpu : 0.0, f.stage_s,
-                f.in_memory ? "memory" : "file");
+                std::string(to_name(f.in_memory ? StagingMode::memory : StagingMode::file)).c_str());
   return speed;
 }
 
