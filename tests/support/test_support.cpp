@@ -1,5 +1,7 @@
 #include "test_support.hpp"
 
+#include "demgen.hpp"
+
 #include <unistd.h>
 
 #include <array>
@@ -133,6 +135,25 @@ void expect_valid_cog(const std::string& path) {
 void write_text(const std::string& path, const std::string& text) {
   std::ofstream f(path, std::ios::binary);
   f << text;
+}
+
+std::optional<bool> gdal_validator_says_valid(const std::string& path) {
+  if (python_with_gdal().empty()) return std::nullopt;
+  const auto r = run(python_with_gdal() + " -m osgeo_utils.samples.validate_cloud_optimized_geotiff -q '" + path + "'");
+  return r.exit_code == 0;
+}
+
+std::string make_test_dem(const TempDir& dir, int width, int height, GDALDataType type) {
+  demgen::DemSpec s;
+  s.width = width;
+  s.height = height;
+  s.type = type;
+  s.lakes = 1;
+  s.lake_radius_min = 20;
+  s.lake_radius_max = 30;
+  const std::string path = dir / "dem.tif";
+  demgen::write_raster(s, path);
+  return path;
 }
 
 }  // namespace cogkit::test

@@ -66,4 +66,10 @@ void write_text(const std::string& path, const std::string& text);
 // present, for GDAL's validate_cloud_optimized_geotiff.py.
 void expect_valid_cog(const std::string& path);
 
+// GDAL's validate_cloud_optimized_geotiff.py on `path`; nullopt when python3-gdal is absent.
+std::optional<bool> gdal_validator_says_valid(const std::string& path);
+
+// A generated DEM (demgen: fractal terrain with one lake) at dir/dem.tif; returns its path.
+std::string make_test_dem(const TempDir& dir, int width, int height, GDALDataType type = GDT_Float32);
+
 }  // namespace cogkit::test

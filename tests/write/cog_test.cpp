@@ -1,4 +1,4 @@
-// COG writing options and the layout validator, checked against GDAL's own validator.
+// tests/write/cog_test.cpp — COG writing options, and written files checked against GDAL's own validator.
 #include <filesystem>
 #include <fstream>
 
@@ -14,27 +14,6 @@
 
 namespace cogkit {
 namespace {
-
-std::string make_dem(const test::TempDir& dir, int w, int h, GDALDataType type = GDT_Float32) {
-  demgen::DemSpec s;
-  s.width = w;
-  s.height = h;
-  s.type = type;
-  s.lakes = 1;
-  s.lake_radius_min = 20;
-  s.lake_radius_max = 30;
-  const std::string path = dir / "dem.tif";
-  demgen::write_raster(s, path);
-  return path;
-}
-
-// Runs GDAL's validate_cloud_optimized_geotiff.py; nullopt when python3-gdal is absent.
-std::optional<bool> gdal_says_valid(const std::string& path) {
-  if (test::python_with_gdal().empty()) return std::nullopt;
-  const auto r = test::run(test::python_with_gdal() +
-                           " -m osgeo_utils.samples.validate_cloud_optimized_geotiff -q '" + path + "'");
-  return r.exit_code == 0;
-}
 
 TEST(CogOptions, PredictorAutoFollowsTheDataType) {
   CogOptions o;
@@ -79,13 +58,13 @@ TEST(CogOptions, BadValuesAreRefusedUpFront) {
 
 TEST(WriteCog, OutputIsAValidCogWithOverviewsAndTheSamePixels) {
   test::TempDir dir;
-  const std::string src = make_dem(dir, 1100, 700);
+  const std::string src = test::make_test_dem(dir, 1100, 700);
   DatasetHandle ds(GDALOpen(src.c_str(), GA_ReadOnly));
   const std::string out = dir / "out.tif";
   write_cog(ds.get(), out, CogOptions{}, 2);
   const auto v = validate_cog(out);
   EXPECT_TRUE(v.valid) << (v.errors.empty() ? "" : v.errors.front());
-  if (auto gdal = gdal_says_valid(out)) EXPECT_TRUE(*gdal);
+  if (auto gdal = test::gdal_validator_says_valid(out)) EXPECT_TRUE(*gdal);
   const auto a = test::read_raster(src), b = test::read_raster(out);
   EXPECT_EQ(test::count_differences(a, b, 0), 0u);
   DatasetHandle o(GDALOpen(out.c_str(), GA_ReadOnly));
@@ -95,56 +74,6 @@ TEST(WriteCog, OutputIsAValidCogWithOverviewsAndTheSamePixels) {
   EXPECT_EQ(GDALGetRasterBandXSize(GDALGetOverview(band, 0)), 550);
   EXPECT_EQ(GDALGetRasterBandYSize(GDALGetOverview(band, 1)), 175);
   EXPECT_STREQ(GDALGetMetadataItem(o.get(), "COMPRESSION", "IMAGE_STRUCTURE"), "DEFLATE");
-}
-
-TEST(ValidateCog, RejectsATiledGeoTiffWithOverviewsAddedAfterTheData) {
-  test::TempDir dir;
-  const std::string src = make_dem(dir, 1100, 700);
-  const std::string path = dir / "not_cog.tif";
-  {
-    DatasetHandle in(GDALOpen(src.c_str(), GA_ReadOnly));
-    const char* co[] = {"TILED=YES", "COMPRESS=DEFLATE", nullptr};
-    DatasetHandle out(GDALCreateCopy(GDALGetDriverByName("GTiff"), path.c_str(), in.get(), FALSE,
-                                     const_cast<char**>(co), nullptr, nullptr));
-    int levels[] = {2, 4};
-    ASSERT_EQ(GDALBuildOverviews(out.get(), "AVERAGE", 2, levels, 0, nullptr, nullptr, nullptr), CE_None);
-  }
-  const auto v = validate_cog(path);
-  EXPECT_FALSE(v.valid);
-  EXPECT_FALSE(v.errors.empty());
-  if (auto gdal = gdal_says_valid(path)) EXPECT_FALSE(*gdal) << "GDAL's validator must agree";
-}
-
-TEST(ValidateCog, RejectsAStripedLargeImageAndNonTiff) {
-  test::TempDir dir;
-  const std::string src = make_dem(dir, 1300, 600);
-  const std::string path = dir / "striped.tif";
-  {
-    DatasetHandle in(GDALOpen(src.c_str(), GA_ReadOnly));
-    DatasetHandle out(
-        GDALCreateCopy(GDALGetDriverByName("GTiff"), path.c_str(), in.get(), FALSE, nullptr, nullptr, nullptr));
-  }
-  EXPECT_FALSE(validate_cog(path).valid);
-  if (auto gdal = gdal_says_valid(path)) EXPECT_FALSE(*gdal);
-  const std::string text = dir / "text.tif";
-  std::ofstream(text) << "hello, not a tiff";
-  EXPECT_FALSE(validate_cog(text).valid);
-  EXPECT_FALSE(validate_cog(dir / "missing.tif").valid);
-}
-
-TEST(ValidateCog, AgreesWithGdalOnTheSharedGeoTiffs) {
-  COGKIT_REQUIRE_SHARED(shared);
-  const auto dir = shared / "gdal-autotest" / "gtiff";
-  int checked = 0;
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
-    if (entry.path().extension() != ".tif") continue;
-    const auto ours = validate_cog(entry.path().string());
-    if (auto gdal = gdal_says_valid(entry.path().string())) {
-      EXPECT_EQ(ours.valid, *gdal) << entry.path() << (ours.errors.empty() ? "" : ": " + ours.errors.front());
-      ++checked;
-    }
-  }
-  if (checked == 0) GTEST_SKIP() << "python3-gdal not available: nothing to compare with";
 }
 
 }  // namespace
