@@ -227,6 +227,14 @@ void install_signal_cleanup() {
   });
 }
 
+std::uint64_t StagedRaster::held_bytes() const noexcept {
+  GDALDatasetH ds = get();
+  if (!in_memory || !ds || GDALGetRasterCount(ds) < 1) return 0;
+  return std::uint64_t(GDALGetRasterXSize(ds)) * std::uint64_t(GDALGetRasterYSize(ds)) *
+         std::uint64_t(GDALGetRasterCount(ds)) *
+         std::uint64_t(GDALGetDataTypeSizeBytes(GDALGetRasterDataType(GDALGetRasterBand(ds, 1))));
+}
+
 StagedRaster create_staged(const MemoryBudget& budget, int width, int height, int bands, GDALDataType type,
                            std::string_view stem) {
   GDALAllRegister();

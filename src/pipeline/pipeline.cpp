@@ -2,20 +2,13 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
-#include <filesystem>
-#include <limits>
-#include <thread>
+#include <optional>
+#include <string>
+#include <utility>
 
-#include <cpl_conv.h>
 #include <cpl_string.h>
 #include <cpl_vsi.h>
-#include <gdal_alg.h>
-#include <gdal_utils.h>
-#include <gdalwarper.h>
-#include <ogr_srs_api.h>
 #include <tbb/task_arena.h>
-#include <tbb/parallel_for.h>
 
 #include "cogkit/core/error.hpp"
 #include "cogkit/core/threads.hpp"
@@ -120,12 +113,10 @@ Report begin_report(GDALDatasetH src, const std::string& name, const std::string
 
 // The job's budget: the whole budget, less what a reader's in-memory raster already holds
 // (at least a quarter is left for the steps).
-MemoryBudget job_budget(const MemoryBudget& whole, GDALDatasetH src, const StagedRaster* owned, Report& rep) {
+MemoryBudget job_budget(const MemoryBudget& whole, const StagedRaster* owned, Report& rep) {
   rep.memory_budget_bytes = whole.total();
   if (!owned || !owned->in_memory) return whole;
-  const std::uint64_t held = std::uint64_t(GDALGetRasterXSize(src)) * GDALGetRasterYSize(src) *
-                             GDALGetRasterCount(src) *
-                             GDALGetDataTypeSizeBytes(GDALGetRasterDataType(GDALGetRasterBand(src, 1)));
+  const std::uint64_t held = owned->held_bytes();
   return whole.with_total(std::max(whole.total() - std::min(held, whole.total()), whole.total() / 4));
 }
 
@@ -312,7 +303,7 @@ Report run_pipeline_in_arena(GDALDatasetH src, const StagedRaster* owned, const 
                              Report seed) {
   const auto t0 = Clock::now();
   Report rep = begin_report(src, name, output, o, std::move(seed));
-  const MemoryBudget budget = job_budget(whole, src, owned, rep);
+  const MemoryBudget budget = job_budget(whole, owned, rep);
   detail::ConfigScope config;
   set_gdal_config(config, o, budget);
   const detail::CacheShare cache_share(budget.block_cache());

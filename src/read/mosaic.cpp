@@ -64,11 +64,7 @@ std::vector<InputInfo> inspect_inputs(const std::vector<std::string>& inputs, co
       in.interp.push_back(GDALGetRasterColorInterpretation(GDALGetRasterBand(h, b)));
     }
     if (!s.dataset) {
-      if (s.staged.in_memory) {
-        const std::uint64_t held = std::uint64_t(GDALGetRasterXSize(h)) * std::uint64_t(GDALGetRasterYSize(h)) *
-                                   std::uint64_t(in.bands) * std::uint64_t(GDALGetDataTypeSizeBytes(in.types[0]));
-        remaining -= std::min(remaining, held);
-      }
+      remaining -= std::min(remaining, s.staged.held_bytes());
       in.staged = static_cast<int>(m.staged.size());
       m.staged.push_back(std::move(s.staged));
     }

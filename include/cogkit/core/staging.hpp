@@ -105,6 +105,8 @@ struct StagedRaster {
   DatasetHandle dataset;
   bool in_memory = true;
   GDALDatasetH get() const noexcept { return dataset.get(); }
+  // Bytes of memory its pixels hold: the whole raster in memory, 0 when staged in a file.
+  std::uint64_t held_bytes() const noexcept;
 };
 
 // Creates a staged raster of width×height×bands of `type`, in memory when
