@@ -11,5 +11,6 @@
 #include "cogkit/validate.hpp"
 #include "cogkit/publish.hpp"
 #include "cogkit/report.hpp"
+#include "cogkit/translate.hpp"
 #include "cogkit/pipeline.hpp"
 #include "cogkit/jobs.hpp"

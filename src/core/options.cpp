@@ -139,6 +139,26 @@ constexpr std::array<EnumEntry<A>, 7> kAscii{{
 }};
 constexpr std::array<EnumAlias<A>, 1> kAsciiAliases{{{"uint8", A::byte}}};
 
+using T = DataType;
+constexpr std::array<EnumEntry<T>, 9> kDataType{{
+    {"byte", T::byte, "8-bit unsigned", "Byte"},
+    {"uint16", T::uint16, "16-bit unsigned", "UInt16"},
+    {"int16", T::int16, "16-bit signed", "Int16"},
+    {"uint32", T::uint32, "32-bit unsigned", "UInt32"},
+    {"int32", T::int32, "32-bit signed", "Int32"},
+    {"uint64", T::uint64, "64-bit unsigned", "UInt64"},
+    {"int64", T::int64, "64-bit signed", "Int64"},
+    {"float32", T::float32, "32-bit IEEE float", "Float32"},
+    {"float64", T::float64, "64-bit IEEE float", "Float64"},
+}};
+constexpr std::array<EnumAlias<T>, 1> kDataTypeAliases{{{"uint8", T::byte}}};
+
+using OF = OutputFormat;
+constexpr std::array<EnumEntry<OF>, 2> kOutputFormat{{
+    {"cog", OF::cog, "Cloud Optimized GeoTIFF", "COG"},
+    {"gtiff", OF::gtiff, "accepted for gdal_translate command lines: the file is a COG, which is a GeoTIFF", "GTiff"},
+}};
+
 }  // namespace
 
 template <>
@@ -194,6 +214,17 @@ const EnumTable<XyzBin>& table<XyzBin>() {
 template <>
 const EnumTable<AsciiType>& table<AsciiType>() {
   static const EnumTable<AsciiType> t{"data type", kAscii, kAsciiAliases};
+  return t;
+}
+
+template <>
+const EnumTable<DataType>& table<DataType>() {
+  static const EnumTable<DataType> t{"data type", kDataType, kDataTypeAliases};
+  return t;
+}
+template <>
+const EnumTable<OutputFormat>& table<OutputFormat>() {
+  static const EnumTable<OutputFormat> t{"output format", kOutputFormat, {}};
   return t;
 }
 

@@ -21,7 +21,7 @@ import re
 import sys
 
 LEVEL = {"core": 0, "read": 1, "reproject": 1, "fill": 1, "clip": 1, "write": 1, "validate": 1, "publish": 1,
-         "report": 1, "pipeline": 2, "jobs": 3}
+         "report": 1, "translate": 1, "pipeline": 2, "jobs": 3}
 CATCH_ALL = {"detail", "util", "utils", "common", "misc", "helpers"}
 INCLUDE = re.compile(r'^\s*#\s*include\s*"([^"]+)"')
 

@@ -48,6 +48,8 @@ TEST(Options, EveryEnumeratorHasOneRow) {
   expect_complete<MosaicResolution>(3);
   expect_complete<XyzBin>(6);
   expect_complete<AsciiType>(7);
+  expect_complete<DataType>(9);
+  expect_complete<OutputFormat>(2);
 }
 
 TEST(Options, AliasesAndGdalSpellings) {

@@ -34,6 +34,11 @@ enum class MosaicResolution { highest, lowest, average };
 enum class XyzBin { mean, min, max, count, nearest, idw };
 // Data type of an ASCII grid: automatic = the reader's rule (cogkit/read/ascii_grid.hpp).
 enum class AsciiType { automatic, byte, int16, uint16, int32, float32, float64 };
+// Output sample type (gdal_translate -ot / gdalwarp -ot); GDAL's names, any case.
+enum class DataType { byte, uint16, int16, uint32, int32, uint64, int64, float32, float64 };
+// Output format (-of): always a COG. gtiff is accepted so that gdal_translate command lines run
+// unchanged (a COG is a GeoTIFF); any other format is an error.
+enum class OutputFormat { cog, gtiff };
 
 template <class E>
 struct EnumEntry {
@@ -70,6 +75,8 @@ template <> const EnumTable<FillMethod>& table<FillMethod>();
 template <> const EnumTable<MosaicResolution>& table<MosaicResolution>();
 template <> const EnumTable<XyzBin>& table<XyzBin>();
 template <> const EnumTable<AsciiType>& table<AsciiType>();
+template <> const EnumTable<DataType>& table<DataType>();
+template <> const EnumTable<OutputFormat>& table<OutputFormat>();
 
 namespace detail {
 bool iequals(std::string_view a, std::string_view b) noexcept;

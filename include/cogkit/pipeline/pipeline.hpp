@@ -22,11 +22,13 @@
 #include "cogkit/report/report.hpp"
 #include "cogkit/reproject/reproject.hpp"
 #include "cogkit/core/staging.hpp"
+#include "cogkit/translate/translate.hpp"
 
 namespace cogkit {
 
 struct PipelineOptions {
   SourceOptions read;  // how the input is read (its nodata, threads and progress: the job's, below)
+  TranslateOptions translate;  // bands, type and value scaling, as gdal_translate -b/-ot/-scale/-unscale
   ReprojectOptions reproject;
   FillOptions fill;
   ClipOptions clip;
@@ -34,6 +36,9 @@ struct PipelineOptions {
   StagingOptions staging;
   int threads = 0;                 // 0 = all cores
   bool validate = true;            // run validate_cog before publishing
+  // Carry the source's metadata (dataset and band metadata, descriptions, units, scale/offset,
+  // AREA_OR_POINT) to the output through every step; false: as gdal_translate -noMD.
+  bool copy_metadata = true;
   std::vector<std::pair<std::string, std::string>> config;  // GDAL config options (thread-local for the call)
   std::string tool = "cogkit";     // recorded in the report
   ProgressFn progress;

@@ -4,6 +4,7 @@
 // raster covering only the output window the later steps need.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -23,8 +24,16 @@ struct ReprojectOptions {
   bool tap = false;                  // align the output extent on multiples of the resolution
   double error_threshold = 0.125;    // pixels, as gdalwarp -et; 0 = exact transformation of every pixel
   Resampling resampling = Resampling::nearest;  // any GDAL warp kernel
-  // True when the step changes the grid at all.
-  bool active() const { return !t_srs.empty() || xres > 0 || yres > 0 || tap; }
+  std::optional<std::array<double, 4>> te;   // gdalwarp -te: output extent xmin, ymin, xmax, ymax
+  std::string te_srs;                        // gdalwarp -te_srs: CRS of te ("" = the target CRS)
+  int ts_width = 0, ts_height = 0;           // gdalwarp -ts: output size (one 0: kept aspect ratio)
+  std::optional<double> src_nodata;          // gdalwarp -srcnodata: the source's nodata for masking
+  std::optional<double> dst_nodata;          // gdalwarp -dstnodata: masked pixels get it; the output's nodata
+  // True when the step changes the grid or the pixels at all (gdalwarp warps whenever any of
+  // these is given).
+  bool active() const {
+    return !t_srs.empty() || xres > 0 || yres > 0 || tap || te || ts_width > 0 || ts_height > 0 || dst_nodata;
+  }
 };
 
 // How one warp runs — the kernel, its accuracy, the destination nodata and the resources — for
