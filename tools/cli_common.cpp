@@ -2,6 +2,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -10,10 +13,13 @@
 #include <sstream>
 
 #include <gdal.h>
+#include <ogr_srs_api.h>
 
 #include "cogkit/jobs/batch.hpp"
 #include "cogkit/core/error.hpp"
 #include "cogkit/core/staging.hpp"
+#include "cogkit/write/cog.hpp"
+#include "gdal_flags.hpp"
 
 namespace cogkit::cli {
 namespace {
@@ -56,13 +62,69 @@ class ProgressBar {
 
 }  // namespace
 
-void add_common_options(CLI::App& app, CommonArgs& a) {
-  auto& o = a.options;
-  app.add_option("FILES", a.files,
-                 "INPUT OUTPUT: input raster (GeoTIFF, any GDAL raster, ESRI ASCII grid, XYZ; local or /vsi...) and "
-                 "output COG (local path or /vsis3/bucket/key). With --output-dir: INPUT... (one COG per input)");
+// gdal_translate's -b, -ot, -scale, -unscale and -noMD.
+void add_translate_options(CLI::App& app, CommonArgs& a) {
+  auto& t = a.options.translate;
+  app.add_option("-b,--band", t.bands, "Source band to keep, 1-based, as gdal_translate -b (repeatable, in output order)")
+      ->allow_extra_args(false)
+      ->take_all()
+      ->group("Translate");
+  add_enum_option(app, "--ot", t.output_type, "Output data type, as gdal_translate/gdalwarp -ot (default: the source's)")
+      ->group("Translate");
+  app.add_option_function<std::string>(
+         "--scale", [&a](const std::string& v) { a.scale = v; },
+         "Rescale values, as gdal_translate -scale [SRC_MIN SRC_MAX [DST_MIN DST_MAX]] (no range: the source's min..max "
+         "to 0..255)")
+      ->type_name("[SRC_MIN SRC_MAX [DST_MIN DST_MAX]]")
+      ->group("Translate");
+  app.add_flag("--unscale", t.unscale, "Apply the bands' scale/offset to the values, as gdal_translate -unscale")
+      ->group("Translate");
+  app.add_flag("--no-metadata", [&a](std::int64_t) { a.options.copy_metadata = false; },
+               "Copy no dataset or band metadata, as gdal_translate -noMD")
+      ->group("Translate");
+}
 
-  // batch
+// gdalwarp's -te, -te_srs, -ts, -srcnodata, -dstnodata.
+void add_grid_options(CLI::App& app, CommonArgs& a) {
+  auto& r = a.options.reproject;
+  app.add_option("--te", a.te, "Output extent XMIN YMIN XMAX YMAX, as gdalwarp -te (in --te-srs, else the target CRS)")
+      ->expected(4)
+      ->delimiter(',')
+      ->type_name("XMIN YMIN XMAX YMAX")
+      ->group("Reproject");
+  app.add_option("--te-srs", r.te_srs, "CRS of --te, as gdalwarp -te_srs")->group("Reproject");
+  app.add_option("--ts", a.ts, "Output size WIDTH HEIGHT in pixels, as gdalwarp -ts (one 0: kept aspect ratio)")
+      ->expected(2)
+      ->delimiter(',')
+      ->type_name("WIDTH HEIGHT")
+      ->group("Reproject");
+  app.add_option_function<double>(
+         "--src-nodata", [&r](double v) { r.src_nodata = v; },
+         "Nodata of the source for the warp, as gdalwarp -srcnodata (overrides the band's)")
+      ->group("Reproject");
+  app.add_option_function<double>(
+         "--dst-nodata", [&r](double v) { r.dst_nodata = v; },
+         "Nodata of the output, as gdalwarp -dstnodata: pixels without data get it (warps even without -t)")
+      ->group("Reproject");
+}
+
+// gdalwarp's -wm, -multi, -wo, -overwrite.
+void add_gdal_resource_options(CLI::App& app, CommonArgs& a) {
+  app.add_option("--wm", a.warp_memory,
+                 "Memory budget, as gdalwarp -wm: MB below 10000, else bytes, or with a unit (2GB); the whole job's")
+      ->group("Resources");
+  app.add_flag_function("--multi", [](std::int64_t) {}, "Accepted, as gdalwarp -multi: every step runs on all threads already")->group("Resources");
+  app.add_option("--wo", a.warp_options, "Warp option, as gdalwarp -wo: NUM_THREADS=N|ALL_CPUS (sets --threads)")
+      ->type_name("KEY=VALUE")
+      ->allow_extra_args(false)
+      ->take_all()
+      ->group("Resources");
+  app.add_flag_function("--overwrite", [](std::int64_t) {}, "Accepted, as gdalwarp -overwrite: the output is always replaced, atomically")
+      ->group("Resources");
+}
+
+// The batch flags: --output-dir and what goes with it.
+void add_batch_options(CLI::App& app, CommonArgs& a) {
   app.add_option("-O,--output-dir", a.output_dir,
                  "Batch: convert every INPUT (and --inputs-from) in one process, each to DIR/<name>.tif (local or "
                  "/vsis3/bucket/prefix); one report per output, a failing input does not stop the others")
@@ -88,17 +150,32 @@ void add_common_options(CLI::App& app, CommonArgs& a) {
   app.add_flag("--skip-existing", a.skip_existing,
                "Batch: do not convert inputs whose output already exists and is a valid COG (resume a run)")
       ->group("Batch");
+}
+
+void add_common_options(CLI::App& app, CommonArgs& a) {
+  auto& o = a.options;
+  app.add_option("FILES", a.files,
+                 "INPUT OUTPUT: input raster (GeoTIFF, any GDAL raster, ESRI ASCII grid, XYZ; local or /vsi...) and "
+                 "output COG (local path or /vsis3/bucket/key). With --output-dir: INPUT... (one COG per input)");
+
+  add_batch_options(app, a);
 
   // reproject / resample
-  app.add_option("--a-srs", o.read.a_srs,
-                 "CRS of the input, as gdal_translate -a_srs (EPSG:code, WKT, PROJ string): replaces a GDAL raster's "
-                 "own; for ASCII grids and XYZ files it wins over a .prj sidecar")
+  app.add_option("--a-srs,--s-srs", o.read.a_srs,
+                 "CRS of the input (EPSG:code, WKT, PROJ string), as gdal_translate -a_srs / gdalwarp -s_srs: "
+                 "replaces a GDAL raster's own CRS, and the .prj sidecar of an ASCII grid or XYZ file")
       ->group("Read");
+  add_translate_options(app, a);
   app.add_option("-t,--t-srs", o.reproject.t_srs, "Target CRS (EPSG:code, WKT, PROJ string)")->group("Reproject");
   // Into a.res, not xres: each() would run before CLI11 stores the value (yres stayed 0).
   app.add_option("--res", a.res, "Target resolution (square pixels), in target CRS units")->group("Reproject");
-  app.add_option("--tr", a.tr, "Target resolution XRES YRES")->expected(2)->group("Reproject");
+  app.add_option("--tr", a.tr, "Target resolution XRES YRES, as gdalwarp -tr")
+      ->expected(2)
+      ->delimiter(',')
+      ->type_name("XRES YRES")
+      ->group("Reproject");
   app.add_flag("--tap", o.reproject.tap, "Align the output extent on multiples of the resolution")->group("Reproject");
+  add_grid_options(app, a);
   add_enum_option(app, "-r,--resampling", o.reproject.resampling, "Resampling kernel")->group("Reproject");
   app.add_option("--et", o.reproject.error_threshold,
                  "Approximation error threshold of the transformer, pixels (0 = exact), as gdalwarp -et")
@@ -124,8 +201,13 @@ void add_common_options(CLI::App& app, CommonArgs& a) {
   app.add_option("--bbox", a.bbox, "Clip box XMIN,YMIN,XMAX,YMAX")->group("Clip");
   app.add_option("--bbox-srs", o.clip.bbox_srs, "CRS of --bbox and of WKT given to --clip (default: output CRS)")
       ->group("Clip");
+  app.add_option("--cutline", a.cutline, "As gdalwarp -cutline: --clip, with --crop-to-cutline")->group("Clip");
+  app.add_flag("--crop-to-cutline", a.crop_to_cutline,
+               "As gdalwarp -crop_to_cutline (cogkit always crops to the clip geometry's extent)")
+      ->group("Clip");
 
   // write
+  add_enum_option(app, "--of", a.output_format, "Output format, as gdal_translate -of")->group("COG");
   add_enum_option(app, "--compress", o.cog.compress, "Compression")->group("COG");
   app.add_option("--level", o.cog.level, "Compression level (JPEG/WEBP: quality)")->group("COG");
   add_enum_option(app, "--predictor", o.cog.predictor, "Predictor (with deflate, zstd, lzw, lzma)")->group("COG");
@@ -136,11 +218,17 @@ void add_common_options(CLI::App& app, CommonArgs& a) {
       ->group("COG");
   app.add_option("--nodata", o.cog.nodata, "Assign/override the nodata value")->group("COG");
   add_enum_option(app, "--writer", o.cog.writer, "COG writer")->group("COG");
-  app.add_option("--co", o.cog.creation_options, "Extra GDAL COG creation option KEY=VALUE (repeatable)")
+  app.add_option("--co", o.cog.creation_options,
+                 "Creation option KEY=VALUE, as gdal_translate -co (repeatable): COMPRESS, LEVEL, QUALITY, PREDICTOR, "
+                 "BLOCKSIZE, OVERVIEWS, OVERVIEW_RESAMPLING, NUM_THREADS set the options above; others go to GDAL's "
+                 "COG driver")
       ->group("COG")
+      ->type_name("KEY=VALUE")
+      ->allow_extra_args(false)
       ->take_all();
-  app.add_option("--config", a.config_pairs, "GDAL configuration option KEY VALUE (repeatable)")
-      ->expected(2)
+  app.add_option("--config", a.config_pairs, "GDAL configuration option KEY VALUE or KEY=VALUE (repeatable)")
+      ->type_name("KEY VALUE")
+      ->allow_extra_args(false)
       ->take_all()
       ->group("COG");
 
@@ -151,6 +239,7 @@ void add_common_options(CLI::App& app, CommonArgs& a) {
   app.add_option("--tmpdir", o.staging.tmpdir, "Directory for temporary files (default: $TMPDIR or /tmp)")
       ->group("Resources");
   add_enum_option(app, "--staging", o.staging.force, "Staging of intermediates")->group("Resources");
+  add_gdal_resource_options(app, a);
 
   // report
   app.add_flag("--json", a.json, "Print the JSON report on stdout (batch: one JSON line per input, as each ends)")
@@ -163,6 +252,149 @@ void add_common_options(CLI::App& app, CommonArgs& a) {
 }
 
 namespace {
+
+std::string upper(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// "KEY=VALUE" split at the first '='; `flag` names the flag in the error.
+std::pair<std::string, std::string> key_value(const std::string& kv, const std::string& flag) {
+  const auto eq = kv.find('=');
+  if (eq == std::string::npos || eq == 0) throw error("options", "", flag + " expects KEY=VALUE, got '" + kv + "'");
+  return {kv.substr(0, eq), kv.substr(eq + 1)};
+}
+
+double to_number(const std::string& text, const std::string& what) {
+  try {
+    std::size_t pos = 0;
+    const double v = std::stod(text, &pos);
+    if (pos == text.size()) return v;
+  } catch (const std::exception&) {
+  }
+  throw error("options", "", what + " expects a number, got '" + text + "'");
+}
+
+int to_int(const std::string& text, const std::string& what) {
+  const double v = to_number(text, what);
+  if (v != std::floor(v) || std::fabs(v) > 1e9) throw error("options", "", what + " expects an integer, got '" + text + "'");
+  return static_cast<int>(v);
+}
+
+// NUM_THREADS=N|ALL_CPUS (of -co and -wo).
+int thread_count(const std::string& value, const std::string& what) {
+  return upper(value) == "ALL_CPUS" ? 0 : to_int(value, what);
+}
+
+// A creation option GDAL's COG driver declares.
+void check_cog_driver_option(const std::string& key, const std::string& kv) {
+  GDALDriverH cog = GDALGetDriverByName("COG");
+  const char* list = cog ? GDALGetMetadataItem(cog, GDAL_DMD_CREATIONOPTIONLIST, nullptr) : nullptr;
+  if (list && std::string(list).find("name='" + key + "'") == std::string::npos)
+    throw error("options", "", "-co " + kv + ": GDAL's COG driver has no creation option " + key);
+}
+
+// -co PREDICTOR=: GDAL's YES/NO too.
+Predictor predictor_value(const std::string& value) {
+  const std::string v = upper(value);
+  if (v == "YES") return Predictor::automatic;
+  if (v == "NO" || v == "1") return Predictor::none;
+  return parse<Predictor>(value);
+}
+
+// One -co KEY=VALUE: the keys cogkit has typed options for set them (true); false: the option is GDAL's.
+bool apply_typed_creation_option(const std::string& key, const std::string& value, const std::string& kv,
+                                 PipelineOptions& o, std::optional<int>& bx, std::optional<int>& by) {
+  CogOptions& cog = o.cog;
+  const std::string what = "-co " + key;
+  if (key == "COMPRESS") {
+    const auto c = from_gdal<Compression>(value);
+    cog.compress = c ? *c : parse<Compression>(value);
+  } else if (key == "LEVEL" || key == "QUALITY") {
+    cog.level = to_int(value, what);
+  } else if (key == "PREDICTOR") {
+    cog.predictor = predictor_value(value);
+  } else if (key == "BLOCKSIZE") {
+    cog.blocksize = to_int(value, what);
+  } else if (key == "BLOCKXSIZE" || key == "BLOCKYSIZE") {
+    (key == "BLOCKXSIZE" ? bx : by) = to_int(value, what);
+  } else if (key == "OVERVIEWS" && try_parse<Overviews>(value)) {
+    cog.overviews = parse<Overviews>(value);
+  } else if (key == "OVERVIEW_RESAMPLING" || key == "RESAMPLING") {
+    cog.overview_resampling = parse<OverviewResampling>(value);
+  } else if (key == "NUM_THREADS") {
+    o.threads = thread_count(value, what);
+  } else if (key == "TILED" || key == "COPY_SRC_OVERVIEWS") {
+    if (upper(value) != "YES") throw error("options", "", "-co " + kv + ": a COG is always tiled, with its overviews");
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// -co KEY=VALUE, after the typed flags: cogkit's keys set its options, the rest (checked
+// against GDAL's COG driver) stay creation options for it.
+void apply_creation_options(PipelineOptions& o) {
+  std::vector<std::string> rest;
+  std::optional<int> bx, by;
+  for (const auto& kv : o.cog.creation_options) {
+    auto [key, value] = key_value(kv, "--co");
+    key = upper(key);
+    if (apply_typed_creation_option(key, value, kv, o, bx, by)) continue;
+    check_cog_driver_option(key, kv);
+    rest.push_back(key + "=" + value);
+  }
+  if (bx || by) {
+    if (bx != by) throw error("options", "", "-co BLOCKXSIZE and BLOCKYSIZE must be equal (COG tiles are square)");
+    o.cog.blocksize = *bx;
+  }
+  o.cog.creation_options = std::move(rest);
+}
+
+// -wm: MB below 10000, else bytes, as gdalwarp; or a size with its unit.
+std::uint64_t warp_memory(const std::string& text) {
+  if (text.find_first_not_of("0123456789.") != std::string::npos) return parse_size(text);
+  const double v = to_number(text, "--wm");
+  if (!(v > 0)) throw error("options", "", "--wm must be positive, got '" + text + "'");
+  return static_cast<std::uint64_t>(v < 10000 ? v * 1024 * 1024 : v);
+}
+
+std::vector<double> numbers(const std::string& text, const std::string& flag) {
+  std::vector<double> out;
+  if (text.empty()) return out;
+  for (const auto& part : split(text, ',')) out.push_back(to_number(part, flag));
+  return out;
+}
+
+// GDAL's flags whose meaning depends on others: -te, -ts, -scale, -wm, -wo, -cutline, --config, -co.
+void finish_gdal_flags(CommonArgs& a) {
+  auto& o = a.options;
+  if (!a.te.empty()) o.reproject.te = std::array<double, 4>{a.te[0], a.te[1], a.te[2], a.te[3]};
+  if (!a.ts.empty()) {
+    o.reproject.ts_width = a.ts[0];
+    o.reproject.ts_height = a.ts[1];
+  }
+  if (a.scale) o.translate.scale = *a.scale == kNoRange ? std::vector<double>{} : numbers(*a.scale, "--scale");
+  if (!a.warp_memory.empty()) {
+    if (!a.memory_budget.empty()) throw error("options", "", "--wm and --memory-budget both set the memory budget");
+    o.staging.memory_budget = warp_memory(a.warp_memory);
+  }
+  for (const auto& kv : a.warp_options) {
+    const auto [key, value] = key_value(kv, "--wo");
+    if (upper(key) != "NUM_THREADS")
+      throw error("options", "", "--wo " + kv + ": only NUM_THREADS is supported (cogkit sets the other warp options)");
+    o.threads = thread_count(value, "--wo NUM_THREADS");
+  }
+  if (!a.cutline.empty()) {
+    if (!a.crop_to_cutline)
+      throw error("options", "", "-cutline without -crop_to_cutline keeps the whole extent in gdalwarp; cogkit always "
+                                 "crops to the cutline: add -crop_to_cutline (or use --clip)");
+    if (!o.clip.geometry.empty()) throw error("options", "", "--cutline and --clip both give a clip geometry");
+    o.clip.geometry = a.cutline;
+  }
+  for (const auto& kv : a.config_pairs) o.config.push_back(key_value(kv, "--config"));
+  apply_creation_options(o);
+}
 
 void finish_args(CommonArgs& a) {
   auto& o = a.options;
@@ -211,7 +443,7 @@ void finish_args(CommonArgs& a) {
     o.clip.bbox = b;
   }
   if (!a.memory_budget.empty()) o.staging.memory_budget = parse_size(a.memory_budget);
-  for (std::size_t i = 0; i + 1 < a.config_pairs.size(); i += 2) o.config.emplace_back(a.config_pairs[i], a.config_pairs[i + 1]);
+  finish_gdal_flags(a);
   validate_cog_options(o.cog);
   if (o.threads < 0) throw error("options", "", "--threads must be 0 (all cores) or more");
 }
@@ -235,6 +467,60 @@ void print_markdown(const CLI::App& app) {
 
 namespace {
 int run_job(std::string_view tool, CommonArgs& args, const std::function<Report(const CommonArgs&)>& job);
+
+void print_version(std::string_view tool) {
+  int major = 0, minor = 0, patch = 0;
+  OSRGetPROJVersion(&major, &minor, &patch);
+  std::printf("%.*s (cogkit %s)\n%s\nPROJ %d.%d.%d\n", int(tool.size()), tool.data(), COGKIT_VERSION,
+              GDALVersionInfo("--version"), major, minor, patch);
+}
+
+// The codecs (and which writer encodes them), output formats and data types.
+void print_formats() {
+  std::printf("Compression (--compress, -co COMPRESS=):\n");
+  for (const auto& c : codec_support()) {
+    const auto& e = entry(c.codec);
+    const char* who = c.cogkit_writer && c.gdal_driver ? "cogkit's writer and GDAL's COG driver"
+                      : c.gdal_driver                  ? "GDAL's COG driver"
+                      : c.cogkit_writer                ? "cogkit's writer"
+                                                       : "not available in this GDAL build";
+    std::printf("  %-13s %-13s %-38s %s\n", std::string(e.name).c_str(), std::string(e.gdal).c_str(), who,
+                std::string(e.help).c_str());
+  }
+  std::printf("Output formats (-of): ");
+  for (const auto& e : table<OutputFormat>().entries) std::printf("%s ", std::string(e.gdal).c_str());
+  std::printf("(a COG either way)\nData types (-ot): ");
+  for (const auto& e : table<DataType>().entries) std::printf("%s ", std::string(e.gdal).c_str());
+  std::printf("\n");
+}
+
+void add_info_flags(std::string_view tool, CLI::App& app) {
+  app.add_flag_callback(
+         "--version",
+         [tool] {
+           print_version(tool);
+           throw CLI::Success();
+         },
+         "Print the versions of cogkit, GDAL and PROJ")
+      ->group("Report");
+  app.add_flag_callback(
+         "--formats",
+         [] {
+           GDALAllRegister();
+           print_formats();
+           throw CLI::Success();
+         },
+         "List the compression codecs (and which writer encodes them), output formats and data types")
+      ->group("Report");
+  app.add_flag_callback(
+         "--help-gdal-markdown",
+         [] {
+           std::printf("%s", gdal_aliases_markdown().c_str());
+           throw CLI::Success();
+         },
+         "Print the table of GDAL's flags (docs/gdal-compat.md is generated with it)")
+      ->group("");
+}
 }  // namespace
 
 int run_tool(std::string_view tool, CLI::App& app, CommonArgs& args, int argc, char** argv,
@@ -247,16 +533,25 @@ int run_tool(std::string_view tool, CLI::App& app, CommonArgs& args, int argc, c
          },
          "Print the options as a Markdown table (docs/cli.md is generated with it)")
       ->group("");
+  add_info_flags(tool, app);
+  // A flag takes its values only: never the positionals after it (normalize_args joins them).
+  for (CLI::Option* opt : app.get_options())
+    if (opt->nonpositional()) opt->allow_extra_args(false);
+  GDALAllRegister();
   try {
-    app.parse(argc, argv);
+    std::vector<std::string> args = normalize_args(std::vector<std::string>(argv + 1, argv + argc), app);
+    std::reverse(args.begin(), args.end());  // CLI11 takes a vector last argument first
+    app.parse(args);
   } catch (const CLI::ParseError& e) {
-    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --help-markdown
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --help-markdown, --version, --formats
     std::string msg = e.what();
     std::fprintf(stderr, "%.*s: options: %s\n", int(tool.size()), tool.data(), msg.c_str());
     return e.get_exit_code() ? 2 : 0;
+  } catch (const error& e) {
+    std::fprintf(stderr, "%.*s: options: %s\n", int(tool.size()), tool.data(), e.message().c_str());
+    return 2;
   }
   install_signal_cleanup();
-  GDALAllRegister();
   capture_gdal_diagnostics();
   const int code = run_job(tool, args, job);
   // Every dataset, temp file and upload is closed by now: end the process without GDAL's

@@ -32,10 +32,18 @@ struct CommonArgs {
   std::string report_path;    // write the report to a file
   bool quiet = false;
   std::string memory_budget;  // text form, parsed after CLI parsing
-  std::vector<std::string> config_pairs;
-  std::vector<double> tr;
+  std::vector<std::string> config_pairs;  // KEY=VALUE
+  std::vector<double> tr, te;
+  std::vector<int> ts;
   double res = 0;             // --res: both xres and yres, set after parsing
   std::string bbox;
+  // GDAL's flags that need the others to be read first (finish_args).
+  OutputFormat output_format = OutputFormat::cog;
+  std::optional<std::string> scale;  // "", "a,b" or "a,b,c,d"
+  std::string warp_memory;           // -wm
+  std::vector<std::string> warp_options;  // -wo KEY=VALUE
+  std::string cutline;               // -cutline (needs -crop_to_cutline)
+  bool crop_to_cutline = false;
 };
 
 // "<intro>: name (help), name (help), ...": the help of an enum flag, from its table.

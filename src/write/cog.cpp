@@ -152,6 +152,21 @@ CogWriteResult write_cog(GDALDatasetH source, const std::string& path, const Cog
   return result;
 }
 
+std::vector<CodecSupport> codec_support() {
+  GDALAllRegister();
+  std::string list;
+  if (GDALDriverH cog = GDALGetDriverByName("COG"))
+    if (const char* l = GDALGetMetadataItem(cog, GDAL_DMD_CREATIONOPTIONLIST, nullptr)) list = l;
+  const auto compress = list.find("name='COMPRESS'");
+  const std::string values = compress == std::string::npos ? "" : list.substr(compress, list.find("</Option>", compress) - compress);
+  std::vector<CodecSupport> out;
+  for (const auto& e : table<Compression>().entries) {
+    const bool gdal = values.find("<Value>" + std::string(e.gdal) + "</Value>") != std::string::npos;
+    out.push_back({e.value, detail::native_codec(e.value), gdal});
+  }
+  return out;
+}
+
 CogWriteResult write_cog(GDALDatasetH source, const std::string& path, const CogOptions& options, int threads,
                          const ProgressFn& progress) {
   return write_cog(source, path, options, threads, MemoryBudget(StagingOptions{}), progress);

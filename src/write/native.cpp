@@ -584,9 +584,12 @@ Plan make_plan(GDALDatasetH src, const CogOptions& o, const std::string& path) {
 
 }  // namespace
 
+bool native_codec(Compression c) {
+  return c == Compression::deflate || c == Compression::zstd || c == Compression::none;
+}
+
 std::string native_cog_unsupported(GDALDatasetH src, const CogOptions& o, const MemoryBudget& budget) {
-  if (o.compress != Compression::deflate && o.compress != Compression::zstd && o.compress != Compression::none)
-    return std::string(to_name(o.compress)) + " compression";
+  if (!native_codec(o.compress)) return std::string(to_name(o.compress)) + " compression";
   const auto bigtiff = bigtiff_option(o);
   if (!bigtiff || (*bigtiff != "YES" && *bigtiff != "NO" && *bigtiff != "IF_SAFER" && *bigtiff != "IF_NEEDED"))
     return "creation options other than BIGTIFF=YES|NO|IF_SAFER|IF_NEEDED";

@@ -21,6 +21,9 @@
 
 namespace cogkit::detail {
 
+// The codecs the native writer encodes (the others go to GDAL's COG driver).
+bool native_codec(Compression c);
+
 // Why the native writer cannot write `source` with `options` ("" when it can): other
 // codecs, a colour table, a mask or alpha band, RGB(A) photometry, extra creation options,
 // an overview kernel it does not implement. The caller then uses GDAL's COG driver.

@@ -66,4 +66,13 @@ CogWriteResult write_cog(GDALDatasetH source, const std::string& path, const Cog
 CogWriteResult write_cog(GDALDatasetH source, const std::string& path, const CogOptions& options, int threads,
                          const ProgressFn& progress = {});
 
+// Which writer can encode a codec in this build: cogkit's own, GDAL's COG driver (as GDAL was
+// built). `cogify --formats` lists them.
+struct CodecSupport {
+  Compression codec;
+  bool cogkit_writer = false;
+  bool gdal_driver = false;
+};
+std::vector<CodecSupport> codec_support();
+
 }  // namespace cogkit
