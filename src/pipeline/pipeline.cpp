@@ -17,6 +17,7 @@
 #include "cogkit/validate/validate.hpp"
 #include "clip/apply.hpp"
 #include "core/gdal_env.hpp"
+#include "core/metadata.hpp"
 #include "pipeline/plan.hpp"
 #include "pipeline/views.hpp"
 #include "pipeline/source_options.hpp"
@@ -96,7 +97,7 @@ struct Job {
   int threads = 1;
   Plan plan;
   StagedRaster staged;           // the work raster, when it is not the reader's own
-  DatasetHandle view;            // the published window of the work raster, or a nodata override
+  DatasetHandle view;            // the published window of the work raster, or a nodata / no-metadata override
   GDALDatasetH write_src = nullptr;
 };
 
@@ -143,8 +144,8 @@ Plan plan_job(const Job& j) {
   return make_plan(j.src, j.name, j.o);
 }
 
-// A staged raster for the work window, with the plan's grid, CRS, nodata and the source's
-// colour interpretation and table.
+// A staged raster for the work window, with the plan's grid, CRS, nodata and what the
+// source says about its values (core/metadata.hpp: statistics dropped, they will be stale).
 StagedRaster create_work_raster(const Job& j) {
   const Plan& p = j.plan;
   StagedRaster staged = create_staged(j.budget, p.work.w, p.work.h, p.bands, p.type, base_name(j.output) + ".stage");
@@ -152,13 +153,9 @@ StagedRaster create_work_raster(const Job& j) {
                          p.gt[3] + p.work.x * p.gt[4] + p.work.y * p.gt[5], p.gt[4], p.gt[5]};
   GDALSetGeoTransform(staged.get(), const_cast<double*>(wgt));
   if (p.srs) GDALSetSpatialRef(staged.get(), p.srs.get());
-  for (int b = 1; b <= p.bands; ++b) {
-    GDALRasterBandH band = GDALGetRasterBand(staged.get(), b);
-    if (p.nodata) GDALSetRasterNoDataValue(band, *p.nodata);
-    GDALRasterBandH sb = GDALGetRasterBand(j.src, b);
-    GDALSetRasterColorInterpretation(band, GDALGetRasterColorInterpretation(sb));
-    if (GDALColorTableH ct = GDALGetRasterColorTable(sb)) GDALSetRasterColorTable(band, ct);
-  }
+  for (int b = 1; b <= p.bands; ++b)
+    if (p.nodata) GDALSetRasterNoDataValue(GDALGetRasterBand(staged.get(), b), *p.nodata);
+  detail::copy_metadata(j.src, staged.get(), {j.o.copy_metadata, true, p.reproject});
   return staged;
 }
 
@@ -171,6 +168,7 @@ GDALDatasetH stage_work(Job& j) {
                     std::string(to_name(j.owned->in_memory ? StagingMode::memory : StagingMode::file)) + " staging)";
     for (int b = 1; b <= j.plan.bands; ++b)
       if (j.plan.nodata) GDALSetRasterNoDataValue(GDALGetRasterBand(j.src, b), *j.plan.nodata);
+    detail::copy_metadata(j.src, j.src, {j.o.copy_metadata, true, false});
     return j.src;
   }
   j.staged = create_work_raster(j);
@@ -216,12 +214,14 @@ void run_steps(Job& j) {
   }
 }
 
-// No step changes pixels: the writer reads the source (through a view for a nodata override).
+// No step changes pixels: the writer reads the source (through a view for a nodata override
+// or without its metadata).
 void pass_through(Job& j) {
   j.rep.staging = "none";
   j.write_src = j.src;
-  if (j.o.cog.nodata) {
-    j.view = detail::window_view(j.src, j.plan.crop, j.plan.nodata, true);
+  if (j.o.cog.nodata || !j.o.copy_metadata) {
+    j.view = detail::window_view(j.src, j.plan.crop, j.o.cog.nodata ? j.plan.nodata : std::nullopt, true,
+                                 {j.o.copy_metadata, j.o.cog.nodata.has_value(), false});
     j.write_src = j.view.get();
   }
   // A reader's in-memory raster (create_staged's layout): statistics straight from its

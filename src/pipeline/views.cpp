@@ -35,9 +35,8 @@ DatasetHandle mem_window_view(GDALDatasetH ds, const PixelRect& w) {
     int has = 0;
     const double nd = GDALGetRasterNoDataValue(from, &has);
     if (has) GDALSetRasterNoDataValue(to, nd);
-    GDALSetRasterColorInterpretation(to, GDALGetRasterColorInterpretation(from));
-    if (GDALColorTableH ct = GDALGetRasterColorTable(from)) GDALSetRasterColorTable(to, ct);
   }
+  copy_metadata(ds, view.get(), {});
   double gt[6];
   if (GDALGetGeoTransform(ds, gt) == CE_None) {
     const double vgt[6] = {gt[0] + w.x * gt[1] + w.y * gt[2], gt[1], gt[2], gt[3] + w.x * gt[4] + w.y * gt[5], gt[4], gt[5]};
@@ -47,8 +46,10 @@ DatasetHandle mem_window_view(GDALDatasetH ds, const PixelRect& w) {
   return view;
 }
 
-// An in-memory VRT exposing window `w` of `ds` (with an optional nodata override).
-DatasetHandle window_view(GDALDatasetH ds, const PixelRect& w, std::optional<double> nodata, bool whole) {
+// An in-memory VRT exposing window `w` of `ds` (with an optional nodata override), with
+// the metadata of `ds` as `md` says.
+DatasetHandle window_view(GDALDatasetH ds, const PixelRect& w, std::optional<double> nodata, bool whole,
+                          const MetadataCopy& md) {
   CPLStringList argv;
   argv.AddString("-of");
   argv.AddString("VRT");
@@ -65,6 +66,7 @@ DatasetHandle window_view(GDALDatasetH ds, const PixelRect& w, std::optional<dou
   DatasetHandle out(GDALTranslate("", ds, to, nullptr));
   GDALTranslateOptionsFree(to);
   if (!out) throw error("plan", "", "cannot create a window view", capture.last_error());
+  copy_metadata(ds, out.get(), md);
   return out;
 }
 

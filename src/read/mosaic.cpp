@@ -10,6 +10,7 @@
 
 #include "cogkit/core/error.hpp"
 #include "core/gdal_env.hpp"
+#include "core/metadata.hpp"
 
 namespace cogkit {
 namespace {
@@ -183,6 +184,23 @@ GDALDatasetH build_vrt(const std::vector<std::string>& inputs, const std::vector
   return vrt;
 }
 
+// The inputs' metadata on the mosaic, as gdalwarp merges it (core/metadata.hpp): BuildVRT
+// carries none of it. Inputs GDAL reads are opened again for it (their headers only).
+void merge_input_metadata(const std::vector<std::string>& inputs, const std::vector<InputInfo>& info, Mosaic& m) {
+  std::vector<DatasetHandle> opened;
+  std::vector<GDALDatasetH> handles;
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    if (info[i].staged >= 0) {
+      handles.push_back(m.staged[static_cast<std::size_t>(info[i].staged)].get());
+      continue;
+    }
+    opened.emplace_back(GDALOpenEx(inputs[i].c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
+    if (!opened.back()) return;  // cannot happen: BuildVRT read it; then no metadata rather than an error
+    handles.push_back(opened.back().get());
+  }
+  detail::merge_metadata(handles, m.vrt.get());
+}
+
 }  // namespace
 
 Mosaic open_mosaic(const std::vector<std::string>& inputs, const SourceOptions& read, const MemoryBudget& budget,
@@ -202,6 +220,7 @@ Mosaic open_mosaic(const std::vector<std::string>& inputs, const SourceOptions& 
   for (const auto& w : capture.warnings())
     if (w.find("Skipping") != std::string::npos || w.find("skipping") != std::string::npos)
       throw error("plan", inputs[0], "an input was left out of the mosaic", w);
+  merge_input_metadata(inputs, info, m);
   m.held_bytes = memory_share - remaining;
   report.driver = "mosaic";
   report.notes.emplace_back("mosaic", std::to_string(inputs.size()) + " inputs (" + std::to_string(m.staged.size()) +

@@ -121,6 +121,7 @@ std::vector<Tag> gdal_tags(GDALDatasetH src, int bands, GDALDataType type, const
     if (GDALGetGeoTransform(src, gt) == CE_None) GDALSetGeoTransform(h, gt);
     if (OGRSpatialReferenceH srs = GDALGetSpatialRef(src)) GDALSetSpatialRef(h, srs);
     if (char** md = GDALGetMetadata(src, nullptr)) GDALSetMetadata(h, md, nullptr);
+    if (char** xmp = GDALGetMetadata(src, "xml:XMP")) GDALSetMetadata(h, xmp, "xml:XMP");  // TIFF tag 700, as GDAL's
     for (int b = 1; b <= bands; ++b) {
       GDALRasterBandH sb = GDALGetRasterBand(src, b);
       GDALRasterBandH tb = GDALGetRasterBand(h, b);

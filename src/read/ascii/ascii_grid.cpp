@@ -30,6 +30,7 @@
 #include "read/ascii/text_source.hpp"
 #include "read/crs.hpp"
 #include "core/gdal_env.hpp"
+#include "core/metadata.hpp"
 #include "core/text.hpp"
 
 namespace cogkit {
@@ -543,6 +544,7 @@ StagedRaster read_ascii_grid(const std::string& path, const AsciiGridOptions& op
   staged = StagedRaster{};
   if (!out.in_memory) GDALFlushCache(out.get());
   georeference(out, h, crs.srs, nodata);
+  detail::apply_pam_file(path.c_str(), out.get());  // what GDAL's AAIGrid driver reports from a .aux.xml
   const auto t_end = Clock::now();
 
   f.type_note = type.note;
