@@ -534,6 +534,7 @@ int run_tool(std::string_view tool, CLI::App& app, CommonArgs& args, int argc, c
          "Print the options as a Markdown table (docs/cli.md is generated with it)")
       ->group("");
   add_info_flags(tool, app);
+  app.footer("GDAL's spellings work too, with GDAL's meanings: " + gdal_spellings() + " (docs/gdal-compat.md).");
   // A flag takes its values only: never the positionals after it (normalize_args joins them).
   for (CLI::Option* opt : app.get_options())
     if (opt->nonpositional()) opt->allow_extra_args(false);

@@ -226,6 +226,13 @@ std::vector<std::string> normalize_args(const std::vector<std::string>& args, co
   return out;
 }
 
+std::string gdal_spellings() {
+  std::string out;
+  for (const auto& a : kAliases)
+    if (!a.flag.empty()) out += (out.empty() ? "" : ", ") + std::string(a.gdal);
+  return out;
+}
+
 std::string gdal_aliases_markdown() {
   std::string out = "| GDAL | cogkit | Difference from GDAL |\n|---|---|---|\n";
   for (const auto& a : kAliases) {

@@ -39,6 +39,9 @@ std::vector<std::string> normalize_args(const std::vector<std::string>& args, co
 // The known spelling closest to `flag` (edit distance), or "" when none is close.
 std::string closest_flag(std::string_view flag, const CLI::App& app);
 
+// "-of, -co, -t_srs, ...": the GDAL spellings the tools take (for --help).
+std::string gdal_spellings();
+
 // docs/gdal-compat.md's flag table, in Markdown.
 std::string gdal_aliases_markdown();
 
