@@ -311,7 +311,7 @@ TEST(TranslateType, FillRunsOnTheConvertedRaster) {
   expect_same_pixels(dir / "ours.tif", dir / "ref.tif");
 }
 
-// A reader's staged raster (an ASCII grid) goes through the view too.
+// A reader's staged raster (an ASCII grid) goes through the view too (copied, not changed in place).
 TEST(TranslateType, AnAsciiGridIsConvertedAsGdalTranslateDoes) {
   test::TempDir dir;
   std::string text = "ncols 6\nnrows 3\nxllcorner 0\nyllcorner 0\ncellsize 1\nNODATA_value -9999\n";
@@ -322,7 +322,8 @@ TEST(TranslateType, AnAsciiGridIsConvertedAsGdalTranslateDoes) {
     gdal("gdal_translate -q -ot Int16 " + quote(dir / "g.asc") + " " + quote(dir / "int16.tif"));
     PipelineOptions o = with_type(DataType::int16);
     o.fill.enabled = fill;
-    convert(dir / "g.asc", out, o);
+    const Report r = convert(dir / "g.asc", out, o);
+    if (fill) EXPECT_EQ(r.staging.find("in place"), std::string::npos) << r.staging;  // read through the view
     PipelineOptions f;
     f.fill.enabled = fill;
     convert(dir / "int16.tif", ref, f);
