@@ -79,8 +79,8 @@ SourceFacts read_source(GDALDatasetH src, const std::string& name, const Pipelin
   p.bands = GDALGetRasterCount(src);
   if (p.bands < 1) throw error("plan", name, "the source has no raster band");
   p.type = GDALGetRasterDataType(GDALGetRasterBand(src, 1));
-  // -ot: the translate view's type already; with a warp, the work raster's (as gdalwarp -ot,
-  // which warps in the wider type and converts on writing).
+  // -ot: the translate view's type already; with a warp, the work raster's (as gdalwarp -ot:
+  // the source warped into a destination of that type).
   if (o.translate.output_type) p.type = gdal_type(*o.translate.output_type);
   s.has_gt = GDALGetGeoTransform(src, s.gt) == CE_None;
   if (OGRSpatialReferenceH ssrs = GDALGetSpatialRef(src)) {

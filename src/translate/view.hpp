@@ -19,9 +19,9 @@ GDALDataType gdal_type(DataType t);
 
 // What the pipeline tells the step about the rest of the job.
 struct TranslateContext {
-  // A warp follows: -ot is then the warp's output type (gdalwarp -ot: the warp interpolates in
-  // the wider type and converts on writing), so the view keeps a type wide enough for the
-  // warp's input instead of converting.
+  // A warp follows: -ot is then the warp's output type (the work raster's, as gdalwarp -ot
+  // creates its output), so the view keeps the source's type, or one wide enough for scaled
+  // values, instead of converting.
   bool reproject = false;
   // The caller gives the output's nodata (CogOptions::nodata): the source's need not fit -ot.
   bool nodata_given = false;

@@ -270,8 +270,7 @@ TEST(TranslateScale, UnscaleOnAScaledInt16EqualsGdalTranslate) {
   }
 }
 
-// With a warp, -ot is gdalwarp -ot: the warp interpolates in Float64 and converts on writing
-// (converting before a bilinear warp would give other pixels).
+// With a warp, -ot is gdalwarp -ot: the Float64 source warped into a destination of type T.
 TEST(TranslateType, WithReprojectionEqualsGdalwarpOt) {
   test::TempDir dir;
   const std::string src = test::make_test_dem(dir, 120, 90, GDT_Float64);
@@ -295,6 +294,24 @@ TEST(TranslateType, WithReprojectionEqualsGdalwarpOt) {
       expect_same_pixels(out, ref);
     }
   }
+}
+
+// With a warp, -scale computes the new values in the wider type before the warp and -ot is
+// the warp's: gdal_translate -scale -ot Float64 to a VRT, then gdalwarp -ot Byte.
+TEST(TranslateScale, WithReprojectionScalesBeforeTheWarpInTheWiderType) {
+  test::TempDir dir;
+  const std::string src = test::make_test_dem(dir, 120, 90, GDT_Float64);
+  const std::string vrt = dir / "scaled.vrt", ref = dir / "ref.tif", out = dir / "out.tif";
+  gdal("gdal_translate -q -of VRT -ot Float64 -scale 0 1000 0 100 " + quote(src) + " " + quote(vrt));
+  gdal("gdalwarp -q -ot Byte -dstnodata 0 -t_srs EPSG:3857 -et 0 -r bilinear " + quote(vrt) + " " + quote(ref));
+  PipelineOptions o = with_type(DataType::byte);
+  o.translate.scale = std::vector<double>{0, 1000, 0, 100};
+  o.cog.nodata = 0;
+  o.reproject.t_srs = "EPSG:3857";
+  o.reproject.resampling = Resampling::bilinear;
+  o.reproject.error_threshold = 0;
+  convert(src, out, o);
+  expect_same_pixels(out, ref);
 }
 
 // -ot then --fill: the fill works on the converted raster, as filling gdal_translate's output.
