@@ -24,6 +24,7 @@
 #include "report/describe.hpp"
 #include "report/stats.hpp"
 #include "reproject/fast_warp.hpp"
+#include "translate/view.hpp"
 
 namespace cogkit {
 
@@ -69,11 +70,13 @@ void warp_into(GDALDatasetH src, GDALDatasetH dst, const std::string& name, cons
 
 void copy_window(GDALDatasetH src, GDALDatasetH dst, const PixelRect& w, const std::string& name,
                  const ProgressFn& progress) {
-  DatasetHandle view =
-      detail::window_view(src, w, std::nullopt, w.covers(GDALGetRasterXSize(src), GDALGetRasterYSize(src)));
+  // The whole source is read as it is: a view of it would be GDALTranslate's clone, which
+  // cannot reopen a source that is itself an in-memory view (the translate step's).
+  DatasetHandle view;
+  if (!w.covers(GDALGetRasterXSize(src), GDALGetRasterYSize(src))) view = detail::window_view(src, w, std::nullopt, false);
   detail::GdalErrorCapture capture;
   std::pair<const ProgressFn*, const char*> pd{&progress, "read"};
-  if (GDALDatasetCopyWholeRaster(view.get(), dst, nullptr, step_progress, &pd) != CE_None)
+  if (GDALDatasetCopyWholeRaster(view ? view.get() : src, dst, nullptr, step_progress, &pd) != CE_None)
     throw error("read", name, "reading the source failed", capture.last_error());
 }
 
@@ -99,6 +102,7 @@ struct Job {
   StagedRaster staged;           // the work raster, when it is not the reader's own
   DatasetHandle view;            // the published window of the work raster, or a nodata / no-metadata override
   GDALDatasetH write_src = nullptr;
+  DatasetHandle translated;      // the translate step's view of the source, when it is active
 };
 
 Report begin_report(GDALDatasetH src, const std::string& name, const std::string& output, const PipelineOptions& o,
@@ -132,8 +136,19 @@ void set_gdal_config(detail::ConfigScope& config, const PipelineOptions& o, cons
   for (const auto& [k, v] : o.config) config.set(k, v);
 }
 
+// The translate step wraps the source before the plan, so every later step sees the selected
+// bands, the type and the scaled values; a reader's staged raster is then read through the
+// view instead of being changed in place.
+void translate_source(Job& j) {
+  if (!j.o.translate.active()) return;
+  const bool nodata_given = j.o.cog.nodata || j.o.reproject.dst_nodata;
+  j.translated = detail::translate_view(j.src, j.o.translate, j.name, {j.o.reproject.active(), nodata_given});
+  j.src = j.translated.get();
+  j.owned = nullptr;
+}
+
 // Everything is checked before any pixel moves.
-Plan plan_job(const Job& j) {
+Plan plan_job(Job& j) {
   StepTimer t{j.rep, "plan"};
   try {
     validate_cog_options(j.o.cog);
@@ -141,6 +156,7 @@ Plan plan_job(const Job& j) {
     throw error(e.step(), j.name, e.message());
   }
   check_output(j.name, j.output);
+  translate_source(j);
   return make_plan(j.src, j.name, j.o);
 }
 
@@ -308,7 +324,7 @@ Report run_pipeline_in_arena(GDALDatasetH src, const StagedRaster* owned, const 
   set_gdal_config(config, o, budget);
   const detail::CacheShare cache_share(budget.block_cache());
   detail::GdalErrorCapture capture;
-  Job j{src, owned, name, output, o, rep, budget, resolve_threads(o.threads), {}, {}, {}, nullptr};
+  Job j{src, owned, name, output, o, rep, budget, resolve_threads(o.threads), {}, {}, {}, nullptr, {}};
   j.plan = plan_job(j);
   if (j.plan.stage)
     run_steps(j);
@@ -318,6 +334,7 @@ Report run_pipeline_in_arena(GDALDatasetH src, const StagedRaster* owned, const 
   write_output(j, temp);
   j.view.reset();
   j.staged = StagedRaster{};  // free staging before hashing and publishing
+  j.translated.reset();
   validate_and_describe(j, temp);
   publish_output(j, temp);
   for (const auto& w : capture.warnings())

@@ -14,6 +14,7 @@
 #include "cogkit/core/error.hpp"
 #include "cogkit/publish/publish.hpp"
 #include "core/gdal_env.hpp"
+#include "translate/view.hpp"
 
 namespace cogkit::detail {
 namespace {
@@ -78,6 +79,9 @@ SourceFacts read_source(GDALDatasetH src, const std::string& name, const Pipelin
   p.bands = GDALGetRasterCount(src);
   if (p.bands < 1) throw error("plan", name, "the source has no raster band");
   p.type = GDALGetRasterDataType(GDALGetRasterBand(src, 1));
+  // -ot: the translate view's type already; with a warp, the work raster's (as gdalwarp -ot:
+  // the source warped into a destination of that type).
+  if (o.translate.output_type) p.type = gdal_type(*o.translate.output_type);
   s.has_gt = GDALGetGeoTransform(src, s.gt) == CE_None;
   if (OGRSpatialReferenceH ssrs = GDALGetSpatialRef(src)) {
     p.srs.reset(OSRClone(ssrs));
