@@ -19,6 +19,7 @@
 #include <tbb/info.h>
 #include <tbb/task_arena.h>
 
+#include "cogkit/core/threads.hpp"
 #include "cogkit/core/error.hpp"
 #include "fill/components.hpp"
 #include "fill/kernel.hpp"
@@ -399,6 +400,7 @@ void fill_strips(const FillBand& b, const FillKernelParams& params, const FillOp
                  const ProgressFn& progress) {
   const int height = b.height, tile_rows = stats.tile_rows, halo = stats.halo;
   const int threads = options.threads > 0 ? options.threads : tbb::info::default_concurrency();
+  allow_parallelism(threads);
   tbb::task_arena arena(threads);
   RowRing ring(b, tile_rows, halo, options.interior_only);
   HoleLabels labels(b.width, height);

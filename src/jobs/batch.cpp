@@ -17,6 +17,7 @@
 #include "cogkit/publish/publish.hpp"
 #include "cogkit/core/staging.hpp"
 #include "cogkit/validate/validate.hpp"
+#include "cogkit/core/threads.hpp"
 
 namespace cogkit {
 namespace {
@@ -151,6 +152,7 @@ std::vector<std::string> shard_inputs(const std::vector<std::string>& inputs, in
 
 int batch_jobs(const BatchOptions& batch, const PipelineOptions& options, std::size_t items) {
   const int threads = resolve_threads(options.threads);
+  allow_parallelism(threads);
   const int wanted = batch.jobs > 0 ? batch.jobs : threads;
   return static_cast<int>(std::max<std::size_t>(1, std::min<std::size_t>(static_cast<std::size_t>(wanted), items)));
 }

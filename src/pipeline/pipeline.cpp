@@ -341,6 +341,7 @@ Report run_pipeline_in_arena(GDALDatasetH src, const StagedRaster* owned, const 
     if (std::find(rep.warnings.begin(), rep.warnings.end(), w) == rep.warnings.end()) rep.warnings.push_back(w);
   rep.total_seconds += std::chrono::duration<double>(Clock::now() - t0).count();
   rep.peak_rss_bytes = peak_rss();
+  rep.threads = j.threads;
   return rep;
 }
 
@@ -350,6 +351,7 @@ Report run_pipeline(GDALDatasetH src, const StagedRaster* owned, const std::stri
                     const PipelineOptions& o, const MemoryBudget& budget, Report seed) {
   GDALAllRegister();
   const int threads = resolve_threads(o.threads);
+  allow_parallelism(threads);
   // Already in an arena of that size (the default one, for a lone conversion on all cores):
   // no nested arena, whose workers would have to migrate from the outer one.
   if (threads == tbb::this_task_arena::max_concurrency())

@@ -57,6 +57,7 @@ std::string Report::to_json(int indent) const {
   j["wall_seconds"] = std::round(total_seconds * 1e4) / 1e4;
   j["peak_rss_bytes"] = peak_rss_bytes;
   j["memory_budget_bytes"] = memory_budget_bytes;
+  j["threads"] = threads;
   j["staging"] = staging;
   j["notes"] = json::object();
   for (const auto& [k, v] : notes) j["notes"][k] = v;

@@ -22,6 +22,7 @@
 #include <tbb/parallel_pipeline.h>
 #include <tbb/task_arena.h>
 
+#include "cogkit/core/threads.hpp"
 #include "cogkit/core/error.hpp"
 #include "cogkit/core/gdal_handle.hpp"
 #include "core/gdal_env.hpp"
@@ -628,6 +629,7 @@ bool write_cog_native(GDALDatasetH src, const std::string& path, const CogOption
   GDALAllRegister();
   const Plan plan = make_plan(src, options, path);
   std::vector<Level> levels = plan.levels;
+  allow_parallelism(threads);
   tbb::task_arena arena(std::max(1, threads));
   arena.execute([&] {
     tbb::enumerable_thread_specific<Worker> workers([&] { return Worker(plan.format); });

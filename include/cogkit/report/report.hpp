@@ -39,6 +39,7 @@ struct Report {
   double total_seconds = 0;
   std::uint64_t peak_rss_bytes = 0;
   std::uint64_t memory_budget_bytes = 0;
+  int threads = 0;  // worker threads of the job
   std::string staging;  // the work raster's StagingMode name (memory, file), or "in place (...)"
   std::vector<std::pair<std::string, std::string>> notes;  // reader decisions (axis order, type rule...)
   std::vector<std::string> warnings;                       // GDAL warnings captured during the run

@@ -25,6 +25,7 @@
 
 #include "cogkit/core/error.hpp"
 #include "cogkit/core/gdal_handle.hpp"
+#include "cogkit/core/threads.hpp"
 #include "read/ascii/parse.hpp"
 #include "read/ascii/scan.hpp"
 #include "read/ascii/text_source.hpp"
@@ -510,6 +511,7 @@ StagedRaster read_ascii_grid(const std::string& path, const AsciiGridOptions& op
   NodataChoice nd = choose_nodata(h, options);
 
   const int threads = options.threads > 0 ? options.threads : tbb::this_task_arena::max_concurrency();
+  allow_parallelism(threads);
   tbb::task_arena arena(threads);
   const std::uint64_t total_text = source->max_text_bytes();
   ParseSetup ps{budget, h, hr.name, arena, count,
