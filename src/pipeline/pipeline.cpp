@@ -220,7 +220,7 @@ void run_steps(Job& j) {
 void pass_through(Job& j) {
   j.rep.staging = "none";
   j.write_src = j.src;
-  if (j.o.cog.nodata) {
+  if (j.o.cog.nodata || j.o.reproject.src_nodata) {  // assigned nodata (src_nodata alone: gdalwarp's output nodata)
     j.view = detail::window_view(j.src, j.plan.crop, j.plan.nodata, true);
     j.write_src = j.view.get();
   }

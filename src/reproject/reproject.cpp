@@ -61,6 +61,7 @@ WarpSettings warp_settings(const ReprojectOptions& options, std::optional<double
   WarpSettings s;
   s.resampling = options.resampling;
   s.error_threshold = options.error_threshold;
+  s.src_nodata = options.src_nodata;
   s.dst_nodata = dst_nodata;
   s.threads = threads;
   s.warp_memory = warp_memory;
@@ -80,10 +81,10 @@ void warp_regions(GDALDatasetH source, GDALDatasetH dest, const WarpSettings& se
   for (int b = 0; b < bands; ++b) wo->panSrcBands[b] = wo->panDstBands[b] = b + 1;
   wo->eResampleAlg = resample_alg(settings.resampling);
   wo->dfWarpMemoryLimit = static_cast<double>(settings.warp_memory);
-  // Source nodata as gdalwarp takes it: from each band.
-  bool any_src_nodata = false;
-  std::vector<double> src_nd(bands, 0);
-  for (int b = 0; b < bands; ++b) {
+  // Source nodata as gdalwarp takes it: -srcnodata for every band, else each band's own.
+  bool any_src_nodata = settings.src_nodata.has_value();
+  std::vector<double> src_nd(bands, settings.src_nodata.value_or(0));
+  for (int b = 0; b < bands && !settings.src_nodata; ++b) {
     int has = 0;
     src_nd[b] = GDALGetRasterNoDataValue(GDALGetRasterBand(source, b + 1), &has);
     any_src_nodata |= has != 0;

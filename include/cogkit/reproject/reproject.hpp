@@ -42,12 +42,13 @@ struct ReprojectOptions {
 struct WarpSettings {
   Resampling resampling = Resampling::nearest;
   double error_threshold = 0.125;            // pixels, as gdalwarp -et (0 = exact transformer)
+  std::optional<double> src_nodata;          // masks the source instead of its bands' nodata (-srcnodata)
   std::optional<double> dst_nodata;
   int threads = 1;
   std::uint64_t warp_memory = 64ULL << 20;  // bytes, as gdalwarp -wm (source windows + buffers, all threads)
 };
 
-// The settings that warp with `options`' kernel and error threshold into a destination whose
+// The settings that warp with `options`' kernel, error threshold and source nodata into a destination whose
 // nodata is `dst_nodata`, on `threads` threads within `warp_memory` bytes.
 WarpSettings warp_settings(const ReprojectOptions& options, std::optional<double> dst_nodata, int threads,
                            std::uint64_t warp_memory);
