@@ -154,8 +154,9 @@ void check_extent(const ReprojectOptions& r, const std::string& name) {
     throw error("reproject", name, "unknown CRS '" + r.te_srs + "' (ReprojectOptions::te_srs)");
 }
 
-void check_reprojection(const ReprojectOptions& r, const SourceFacts& s, const std::string& name) {
-  if (!s.has_gt) throw error("reproject", name, "the source has no geotransform, it cannot be reprojected");
+// The options alone make sense (checked whether or not the step runs: ts_width = -1 is an error
+// even though it does not make the step active).
+void check_reproject_options(const ReprojectOptions& r, const std::string& name) {
   check_resolution(r, name);
   check_extent(r, name);
   if (!(r.error_threshold >= 0))
@@ -221,7 +222,7 @@ void gdalwarp_grid(GDALDatasetH src, const ReprojectOptions& r, const std::strin
 // The output grid exactly as gdalwarp computes it (-t_srs, -tr, -tap, -te, -te_srs, -ts, -et).
 void plan_reprojection(GDALDatasetH src, const std::string& name, const ReprojectOptions& r, const SourceFacts& s,
                        Plan& p) {
-  check_reprojection(r, s, name);
+  if (!s.has_gt) throw error("reproject", name, "the source has no geotransform, it cannot be reprojected");
   check_target_srs(r, p, name);
   gdalwarp_grid(src, r, name, p);
   if (p.width <= 0 || p.height <= 0 || double(p.width) * double(p.height) > 4e10)
@@ -268,6 +269,7 @@ void check_fill(const FillOptions& f, const Plan& p, const std::string& name) {
 Plan make_plan(GDALDatasetH src, const std::string& name, const PipelineOptions& o) {
   Plan p;
   const SourceFacts s = read_source(src, name, p);
+  check_reproject_options(o.reproject, name);
   resolve_nodata(o, s, name, p);
   p.reproject = warps(o);
   if (p.reproject) {

@@ -98,6 +98,9 @@ void warp_regions(GDALDatasetH source, GDALDatasetH dest, const WarpSettings& se
     for (int b = 0; b < bands; ++b) wo->padfDstNoDataReal[b] = *settings.dst_nodata;
   }
   wo->papszWarpOptions = CSLSetNameValue(wo->papszWarpOptions, "NUM_THREADS", std::to_string(settings.threads).c_str());
+  // gdalwarp 3.6 with -srcnodata: a pixel is masked only when every band has the value (measured:
+  // per-band masking with the bands' own nodata, unified with -srcnodata).
+  if (settings.src_nodata) wo->papszWarpOptions = CSLSetNameValue(wo->papszWarpOptions, "UNIFIED_SRC_NODATA", "YES");
   wo->papszWarpOptions = CSLSetNameValue(wo->papszWarpOptions, "INIT_DEST", settings.dst_nodata ? "NO_DATA" : "0");
   void* tr = GDALCreateGenImgProjTransformer2(source, dest, nullptr);
   if (!tr) throw error("reproject", "", "cannot transform from the source CRS to the target CRS", capture.last_error());
