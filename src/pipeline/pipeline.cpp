@@ -235,9 +235,11 @@ void run_steps(Job& j) {
 void pass_through(Job& j) {
   j.rep.staging = "none";
   j.write_src = j.src;
-  if (j.o.cog.nodata || !j.o.copy_metadata) {
-    j.view = detail::window_view(j.src, j.plan.crop, j.o.cog.nodata ? j.plan.nodata : std::nullopt, true,
-                                 {j.o.copy_metadata, j.o.cog.nodata.has_value(), false});
+  // An assigned nodata (src_nodata alone: gdalwarp's output nodata), or metadata left out.
+  const bool assign = j.o.cog.nodata || j.o.reproject.src_nodata;
+  if (assign || !j.o.copy_metadata) {
+    j.view = detail::window_view(j.src, j.plan.crop, assign ? j.plan.nodata : std::nullopt, true,
+                                 {j.o.copy_metadata, assign, false});
     j.write_src = j.view.get();
   }
   // A reader's in-memory raster (create_staged's layout): statistics straight from its

@@ -1,7 +1,7 @@
 // src/pipeline/plan.hpp — the plan: everything decided before any pixel moves.
 //
 // make_plan() reads the source's facts and checks every option: the target CRS, the output
-// grid exactly as gdalwarp computes it (GDALSuggestedWarpOutput2, then -tr/-tap arithmetic),
+// grid exactly as gdalwarp computes it (GDALWarp() into a VRT: gdalwarp's own arithmetic),
 // the clip geometry and the crop window it gives, the fill's halo (the work window), nodata
 // and type. Errors found here cost milliseconds.
 #pragma once

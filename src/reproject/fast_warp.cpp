@@ -108,7 +108,9 @@ GDALDataType working_type(GDALDatasetH source, GDALDatasetH dest, const WarpSett
   return wt;
 }
 
-std::optional<double> source_nodata(GDALDatasetH src) {
+// The source nodata the warp masks with: WarpSettings::src_nodata, else band 1's.
+std::optional<double> source_nodata(GDALDatasetH src, const WarpSettings& s) {
+  if (s.src_nodata) return s.src_nodata;
   int has = 0;
   const double v = GDALGetRasterNoDataValue(GDALGetRasterBand(src, 1), &has);
   if (!has) return std::nullopt;
@@ -781,12 +783,12 @@ std::string fast_warp_unsupported(GDALDatasetH source, GDALDatasetH dest, const 
   double gt[6];
   if (GDALGetGeoTransform(source, gt) != CE_None) return "source without geotransform (GCPs/RPC/geolocation)";
   if (GDALGetGeoTransform(dest, gt) != CE_None) return "destination without geotransform";
-  const auto src_nd = source_nodata(source);
+  const auto src_nd = source_nodata(source, s);
   for (int b = 1; b <= bands; ++b) {
     GDALRasterBandH band = GDALGetRasterBand(source, b);
     int has = 0;
     const double v = GDALGetRasterNoDataValue(band, &has);
-    if (bool(has) != bool(src_nd) || (has && !(v == *src_nd || (std::isnan(v) && std::isnan(*src_nd)))))
+    if (!s.src_nodata && (bool(has) != bool(src_nd) || (has && !(v == *src_nd || (std::isnan(v) && std::isnan(*src_nd))))))
       return "source bands with different nodata";
     const int flags = GDALGetMaskFlags(band);
     if (flags & (GMF_PER_DATASET | GMF_ALPHA)) return "source mask or alpha band";
@@ -830,7 +832,7 @@ std::string fast_warp_unsupported(GDALDatasetH source, GDALDatasetH dest, const 
 void fast_warp(GDALDatasetH source, GDALDatasetH dest, const WarpSettings& s, const ProgressFn& progress) {
   if (const std::string why = fast_warp_unsupported(source, dest, s); !why.empty())
     throw error("reproject", "", "fast warp cannot do this request: " + why);
-  const auto src_nd = source_nodata(source);
+  const auto src_nd = source_nodata(source, s);
   const GDALDataType wt = working_type(source, dest, s, src_nd);
   Method m = Method::nearest;
   if (s.resampling == Resampling::bilinear)

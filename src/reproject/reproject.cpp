@@ -61,6 +61,7 @@ WarpSettings warp_settings(const ReprojectOptions& options, std::optional<double
   WarpSettings s;
   s.resampling = options.resampling;
   s.error_threshold = options.error_threshold;
+  s.src_nodata = options.src_nodata;
   s.dst_nodata = dst_nodata;
   s.threads = threads;
   s.warp_memory = warp_memory;
@@ -80,10 +81,10 @@ void warp_regions(GDALDatasetH source, GDALDatasetH dest, const WarpSettings& se
   for (int b = 0; b < bands; ++b) wo->panSrcBands[b] = wo->panDstBands[b] = b + 1;
   wo->eResampleAlg = resample_alg(settings.resampling);
   wo->dfWarpMemoryLimit = static_cast<double>(settings.warp_memory);
-  // Source nodata as gdalwarp takes it: from each band.
-  bool any_src_nodata = false;
-  std::vector<double> src_nd(bands, 0);
-  for (int b = 0; b < bands; ++b) {
+  // Source nodata as gdalwarp takes it: -srcnodata for every band, else each band's own.
+  bool any_src_nodata = settings.src_nodata.has_value();
+  std::vector<double> src_nd(bands, settings.src_nodata.value_or(0));
+  for (int b = 0; b < bands && !settings.src_nodata; ++b) {
     int has = 0;
     src_nd[b] = GDALGetRasterNoDataValue(GDALGetRasterBand(source, b + 1), &has);
     any_src_nodata |= has != 0;
@@ -97,6 +98,9 @@ void warp_regions(GDALDatasetH source, GDALDatasetH dest, const WarpSettings& se
     for (int b = 0; b < bands; ++b) wo->padfDstNoDataReal[b] = *settings.dst_nodata;
   }
   wo->papszWarpOptions = CSLSetNameValue(wo->papszWarpOptions, "NUM_THREADS", std::to_string(settings.threads).c_str());
+  // gdalwarp 3.6 with -srcnodata: a pixel is masked only when every band has the value (measured:
+  // per-band masking with the bands' own nodata, unified with -srcnodata).
+  if (settings.src_nodata) wo->papszWarpOptions = CSLSetNameValue(wo->papszWarpOptions, "UNIFIED_SRC_NODATA", "YES");
   wo->papszWarpOptions = CSLSetNameValue(wo->papszWarpOptions, "INIT_DEST", settings.dst_nodata ? "NO_DATA" : "0");
   void* tr = GDALCreateGenImgProjTransformer2(source, dest, nullptr);
   if (!tr) throw error("reproject", "", "cannot transform from the source CRS to the target CRS", capture.last_error());
