@@ -684,6 +684,11 @@ int run_job(std::string_view tool, CommonArgs& args, const std::function<Report(
   const bool tty = isatty(STDERR_FILENO) && !args.quiet;
   try {
     finish_args(args);
+  } catch (const error& e) {  // a usage error, as the parser's: exit status 2
+    std::fprintf(stderr, "%s\n", error_line(tool, "", e).c_str());
+    return 2;
+  }
+  try {
     args.options.tool = std::string(tool);
     if (!args.output_dir.empty()) return run_batch_job(tool, args, bar, tty, job);
     if (tty) args.options.progress = [&bar](std::string_view s, double f) { bar(s, f); };

@@ -36,7 +36,7 @@ constexpr std::array<GdalAlias, 33> kAliases{{
     {"-unscale", "--unscale", 0, ""},
     {"-wm", "--wm", 1, "the whole job's memory budget (MB below 10000, else bytes; or 2GB, 512MiB...), not only the warper's"},
     {"-multi", "--multi", 0, "accepted: every step already runs on all threads"},
-    {"-wo", "--wo", 1, "NUM_THREADS=N|ALL_CPUS only; other warp options are refused"},
+    {"-wo", "--wo", 1, "NUM_THREADS=N or NUM_THREADS=ALL_CPUS only; other warp options are refused"},
     {"-q", "--quiet", 0, ""},
     {"-overwrite", "--overwrite", 0, "accepted: the output is always replaced, atomically"},
     {"-noMD", "--no-metadata", 0, ""},
@@ -153,6 +153,11 @@ std::vector<std::string> take_values(const FlagUse& use, const std::string& toke
     values.push_back(v);
     ++i;
   }
+  // -tr/-te/-ts take numbers: "-tr 10 dem.tif" would otherwise reach CLI11 as "10,dem.tif".
+  if (wanted > 1 && use.flag != "--config")
+    for (const auto& v : values)
+      if (!is_number(v))
+        throw error("options", "", token + " needs " + std::to_string(wanted) + " numbers, got '" + v + "'");
   return values;
 }
 
@@ -233,11 +238,19 @@ std::string gdal_spellings() {
   return out;
 }
 
+namespace {
+std::string escaped(std::string_view cell) {  // a '|' would end the Markdown cell
+  std::string out;
+  for (char c : cell) out += c == '|' ? std::string("\\|") : std::string(1, c);
+  return out;
+}
+}  // namespace
+
 std::string gdal_aliases_markdown() {
   std::string out = "| GDAL | cogkit | Difference from GDAL |\n|---|---|---|\n";
   for (const auto& a : kAliases) {
     out += "| `" + std::string(a.gdal) + "` | " + (a.flag.empty() ? std::string("—") : "`" + std::string(a.flag) + "`") +
-           " | " + std::string(a.note) + " |\n";
+           " | " + escaped(a.note) + " |\n";
   }
   return out;
 }
