@@ -424,6 +424,9 @@ void finish_args(CommonArgs& a) {
   if (a.jobs < 0) throw error("options", "", "--jobs must be 0 (one per thread) or more");
   if (a.res != 0) o.reproject.xres = o.reproject.yres = a.res;
   if (!a.tr.empty()) {
+    if (!(a.tr[0] > 0 && a.tr[1] > 0))  // as gdalwarp: 0 is no "derive it" here
+      throw error("options", "", "--tr needs a positive XRES and YRES, got " + std::to_string(a.tr[0]) + " " +
+                                     std::to_string(a.tr[1]));
     o.reproject.xres = a.tr[0];
     o.reproject.yres = a.tr[1];
   }
@@ -569,6 +572,15 @@ namespace {
 std::string with_flags(std::string text) {
   static constexpr std::pair<std::string_view, std::string_view> kFlags[] = {
       {"ReprojectOptions::xres/yres", "--res/--tr"},
+      {"ReprojectOptions::te_srs", "--te-srs"},
+      {"ReprojectOptions::te", "--te"},
+      {"ReprojectOptions::ts_width/ts_height", "--ts"},
+      {"ReprojectOptions::src_nodata", "--src-nodata"},
+      {"ReprojectOptions::dst_nodata", "--dst-nodata"},
+      {"TranslateOptions::bands", "--band"},
+      {"TranslateOptions::scale", "--scale"},
+      {"TranslateOptions::unscale", "--unscale"},
+      {"TranslateOptions::output_type", "--ot"},
       {"ReprojectOptions::tap", "--tap"},
       {"ReprojectOptions::error_threshold", "--et"},
       {"ClipOptions::bbox_srs", "--bbox-srs"},

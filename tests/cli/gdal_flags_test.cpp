@@ -157,7 +157,10 @@ TEST(GdalFlagsCli, RefusedFlagsWriteNothing) {
   const std::string in = make_test_dem(dir, 64, 64);
   const std::string out = dir / "out.tif";
   for (const std::string flags : {"-of PNG", "-co FOO=BAR", "-co TILED=NO", "-wo INIT_DEST=0", "-t_sr EPSG:3857",
-                                   "-cutline x.geojson", "-co BLOCKXSIZE=256 -co BLOCKYSIZE=512"}) {
+                                   "-cutline x.geojson", "-co BLOCKXSIZE=256 -co BLOCKYSIZE=512",
+                                   // values GDAL refuses too
+                                   "-tr -10 10", "-tr 0 0", "-te 10 0 5 5", "-te 0 10 5 5", "-ot Foo", "-ot CInt16",
+                                   "-ts -5 5", "-tr 10 10 -ts 5 5", "-b 7", "-te_srs EPSG:4326", "-scale 5 5"}) {
     const auto r = run(tool("cogify") + " " + in + " " + out + " " + flags + " -q");
     EXPECT_NE(r.exit_code, 0) << flags;
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
