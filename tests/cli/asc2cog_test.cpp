@@ -202,6 +202,25 @@ TEST(Asc2Cog, BatchConvertsEveryInputAndReportsEachFailureOnItsOwnLine) {
   EXPECT_NE(std::string::npos, one.err.find("expected INPUT OUTPUT")) << one.err;
 }
 
+// -O DIR creates a missing DIR as mkdir -p would (issue 12); INPUT OUTPUT still refuses a
+// missing output directory, as GDAL does.
+TEST(Asc2Cog, OutputDirIsCreatedWhenMissing) {
+  TempDir dir;
+  write_text(dir / "t.asc", "ncols 3\nnrows 2\nxllcorner 0\nyllcorner 0\ncellsize 1\n1 2 3\n4 5 6\n");
+  const auto r = run("cd " + dir.path().string() + " && " + asc2cog() + " -O cogs/ t.asc --a-srs EPSG:2180 -q");
+  ASSERT_EQ(0, r.exit_code) << r.err;
+  cogkit::test::expect_valid_cog(dir / "cogs/t.tif");
+  const auto deep = run(asc2cog() + " -O " + (dir / "a/b/c") + " " + (dir / "t.asc") + " -q");
+  ASSERT_EQ(0, deep.exit_code) << deep.err;
+  EXPECT_TRUE(fs::exists(dir / "a/b/c/t.tif"));
+  const auto file = run(asc2cog() + " -O " + (dir / "t.asc/x") + " " + (dir / "t.asc") + " -q");
+  EXPECT_EQ(1, file.exit_code);
+  EXPECT_NE(std::string::npos, file.err.find("not a directory")) << file.err;
+  const auto single = run(asc2cog() + " " + (dir / "t.asc") + " " + (dir / "missing/t.tif") + " -q");
+  EXPECT_EQ(1, single.exit_code);
+  EXPECT_NE(std::string::npos, single.err.find("the output directory does not exist")) << single.err;
+}
+
 // --res is the reprojection's square pixel size, alone or with -t (it used to set X only).
 TEST(Asc2Cog, ResSetsASquarePixel) {
   TempDir dir;
