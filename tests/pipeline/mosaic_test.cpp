@@ -129,6 +129,23 @@ TEST(Mosaic, AsciiAndIntegerTilesArePromotedToOneType) {
   EXPECT_TRUE(noted);
 }
 
+// A text tile first, then a GeoTIFF tile that needs a wrapper (another colour
+// interpretation and type): closing the mosaic used to close the GeoTIFF before its wrapper,
+// which then flushed a freed dataset (a segfault at the end of a successful run).
+TEST(Mosaic, TextTileFirstThenAWrappedGdalTileClosesCleanly) {
+  test::TempDir dir;
+  test::write_text(dir / "a.asc", "ncols 3\nnrows 2\nxllcorner 0\nyllcorner 0\ncellsize 1\n1 2 3\n4 5 6\n");
+  test::write_text(dir / "b.asc", "ncols 3\nnrows 2\nxllcorner 3\nyllcorner 0\ncellsize 1\n7 8 9\n10 11 12\n");
+  GDALAllRegister();
+  GDALDatasetH b = GDALOpen((dir / "b.asc").c_str(), GA_ReadOnly);  // GDAL's AAIGrid: Int32, Gray
+  GDALClose(GDALCreateCopy(GDALGetDriverByName("GTiff"), (dir / "b.tif").c_str(), b, FALSE, nullptr, nullptr, nullptr));
+  GDALClose(b);
+  convert_mosaic({dir / "a.asc", dir / "b.tif"}, dir / "m.tif", options());
+  const test::Raster m = test::read_raster(dir / "m.tif");
+  ASSERT_EQ(6, m.width);
+  EXPECT_EQ((std::vector<double>{1, 2, 3, 7, 8, 9, 4, 5, 6, 10, 11, 12}), m.values);
+}
+
 TEST(Mosaic, RefusesWhatGdalbuildvrtWouldSilentlySkip) {
   test::TempDir dir;
   const Quadrants q = make_quadrants(dir);
