@@ -146,6 +146,26 @@ TEST(Xyz2CogCli, NodataAndCrsOptions) {
   EXPECT_NE(got.wkt.find("2180"), std::string::npos);
 }
 
+// xyz2cog (and cogify) read .xyz.gz, .xyz.zst and .zip as asc2cog reads compressed grids
+// (they used to stop at "binary data, not an XYZ text file").
+TEST(Xyz2CogCli, CompressedInputsGiveThePlainFilesCog) {
+  TempDir dir;
+  const auto s = spec();
+  write_xyz(s, dir / "t.xyz", Kind::missing);
+  ASSERT_EQ(0, run("cd " + dir.path().string() + " && gzip -k t.xyz && zstd -q t.xyz && zip -q t.zip t.xyz").exit_code);
+  ASSERT_EQ(0, run(xyz2cog() + " -q " + (dir / "t.xyz") + " " + (dir / "plain.tif")).exit_code);
+  const auto plain = cogkit::test::read_raster(dir / "plain.tif");
+  for (const std::string n : {"t.xyz.gz", "t.xyz.zst", "t.zip"}) {
+    for (const std::string tool : {xyz2cog(), cogkit::test::tool("cogify")}) {
+      const std::string out = dir / (n + ".tif");
+      const auto r = run(tool + " -q " + (dir / n) + " " + out);
+      ASSERT_EQ(0, r.exit_code) << n << ": " << r.err;
+      EXPECT_EQ(0u, cogkit::test::count_differences(plain, cogkit::test::read_raster(out), 0.0)) << n;
+      std::filesystem::remove(out);
+    }
+  }
+}
+
 TEST(Xyz2CogCli, HelpListsXyzOptions) {
   const auto r = run(xyz2cog() + " --help");
   EXPECT_EQ(r.exit_code, 0);

@@ -27,7 +27,7 @@
 #include "cogkit/core/gdal_handle.hpp"
 #include "read/ascii/parse.hpp"
 #include "read/ascii/scan.hpp"
-#include "read/ascii/text_source.hpp"
+#include "read/ascii/grid_text.hpp"
 #include "read/crs.hpp"
 #include "core/gdal_env.hpp"
 #include "core/text.hpp"
@@ -36,6 +36,8 @@ namespace cogkit {
 namespace {
 
 using namespace detail::ascii;
+using detail::OpenedText;
+using detail::TextSource;
 
 // Shortest text that reads back as v.
 std::string shortest(double v) {
@@ -59,7 +61,7 @@ struct HeaderRead {
 
 HeaderRead read_header(const std::string& path) {
   HeaderRead r;
-  r.text = open_text(path);
+  r.text = open_text(path, kGridText);
   r.name = display_name(path, r.text);
   r.first = r.text.source->next(1u << 20);
   if (r.first.empty()) throw error("read", path, "empty file");
@@ -482,7 +484,7 @@ GDALDataType choose_ascii_grid_type(const AsciiValueStats& stats, std::optional<
 
 bool looks_like_ascii_grid(const std::string& path) {
   try {
-    return starts_like_grid(peek_text(path, 8192));
+    return starts_like_grid(peek_text(path, 8192, kGridText));
   } catch (...) {
     return false;
   }
