@@ -54,6 +54,8 @@ std::vector<InputInfo> inspect_inputs(const std::vector<std::string>& inputs, co
     Report scratch;
     SourceHandle s = open_source(inputs[i], per_input, budget.with_total(std::max<std::uint64_t>(1, remaining)), scratch);
     report.input_bytes += scratch.input_bytes;
+    // The readers' warnings (e.g. a .prj GDAL cannot parse) stay in the mosaic's report.
+    for (auto& w : scratch.warnings) report.warnings.push_back(std::move(w));
     GDALDatasetH h = s.get();
     InputInfo& in = info[i];
     in.bands = GDALGetRasterCount(h);

@@ -221,6 +221,28 @@ TEST(Asc2Cog, OutputDirIsCreatedWhenMissing) {
   EXPECT_NE(std::string::npos, single.err.find("the output directory does not exist")) << single.err;
 }
 
+// A .prj GDAL cannot parse: a warning in the report (as xyz2cog gives, Xyz2CogCli.UnparsablePrj...),
+// beside a plain or compressed grid and inside a zip; no CRS; a reprojection fails the same way.
+TEST(Asc2Cog, UnparsablePrjIsAWarningAsInXyz2cog) {
+  TempDir dir;
+  write_text(dir / "t.asc", "ncols 3\nnrows 2\nxllcorner 0\nyllcorner 0\ncellsize 1\n1 2 3\n4 5 6\n");
+  write_text(dir / "t.prj", "PROJCS[\"x\"]");
+  ASSERT_EQ(0, run("cd " + dir.path().string() + " && gzip -k t.asc && zip -q t.zip t.asc t.prj").exit_code);
+  for (const std::string n : {"t.asc", "t.asc.gz", "t.zip"}) {
+    const auto r = run(asc2cog() + " -q --json " + (dir / n) + " " + (dir / (n + ".tif")));
+    ASSERT_EQ(0, r.exit_code) << n << ": " << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    ASSERT_EQ(1u, j["warnings"].size()) << n << ": " << r.out;
+    const std::string w = j["warnings"][0];
+    EXPECT_NE(std::string::npos, w.find("t.prj: not a CRS GDAL understands")) << n << ": " << w;
+    EXPECT_NE(std::string::npos, w.find("written without CRS")) << w;
+    EXPECT_TRUE(cogkit::test::read_raster(dir / (n + ".tif")).wkt.empty()) << n;
+  }
+  const auto warp = run(asc2cog() + " -q -t EPSG:4326 " + (dir / "t.asc.gz") + " " + (dir / "w.tif"));
+  EXPECT_EQ(1, warp.exit_code);
+  EXPECT_NE(std::string::npos, warp.err.find("reproject: the source has no CRS")) << warp.err;
+}
+
 // --res is the reprojection's square pixel size, alone or with -t (it used to set X only).
 TEST(Asc2Cog, ResSetsASquarePixel) {
   TempDir dir;

@@ -166,6 +166,35 @@ TEST(Xyz2CogCli, CompressedInputsGiveThePlainFilesCog) {
   }
 }
 
+// A .prj GDAL cannot parse: a warning in the report, as asc2cog gives (Asc2Cog.UnparsablePrj...),
+// also beside a compressed file (t.prj beside t.xyz.gz) and inside a zip; the output has no CRS,
+// and a reprojection then fails with the same line as asc2cog's.
+TEST(Xyz2CogCli, UnparsablePrjIsAWarningAsInAsc2cog) {
+  TempDir dir;
+  const auto s = spec();
+  write_xyz(s, dir / "t.xyz", Kind::missing);
+  cogkit::test::write_text(dir / "t.prj", "PROJCS[\"x\"]");
+  ASSERT_EQ(0, run("cd " + dir.path().string() + " && gzip -k t.xyz && zip -q t.zip t.xyz t.prj").exit_code);
+  for (const std::string n : {"t.xyz", "t.xyz.gz", "t.zip"}) {
+    const auto r = run(xyz2cog() + " -q --json " + (dir / n) + " " + (dir / (n + ".tif")));
+    ASSERT_EQ(0, r.exit_code) << n << ": " << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    ASSERT_EQ(1u, j["warnings"].size()) << n << ": " << r.out;
+    const std::string w = j["warnings"][0];
+    EXPECT_NE(std::string::npos, w.find("t.prj: not a CRS GDAL understands")) << n << ": " << w;
+    EXPECT_NE(std::string::npos, w.find("written without CRS")) << w;
+    EXPECT_TRUE(cogkit::test::read_raster(dir / (n + ".tif")).wkt.empty()) << n;
+  }
+  // In a mosaic too (the inputs' warnings used to be dropped with their scratch reports).
+  const auto m = run(cogkit::test::tool("cogify") + " -q --json --mosaic " + (dir / "t.xyz") + " " + (dir / "t.xyz.gz") +
+                     " " + (dir / "m.tif"));
+  ASSERT_EQ(0, m.exit_code) << m.err;
+  EXPECT_EQ(2u, nlohmann::json::parse(m.out)["warnings"].size()) << m.out;
+  const auto warp = run(xyz2cog() + " -q -t EPSG:4326 " + (dir / "t.xyz.gz") + " " + (dir / "w.tif"));
+  EXPECT_EQ(1, warp.exit_code);
+  EXPECT_NE(std::string::npos, warp.err.find("reproject: the source has no CRS")) << warp.err;
+}
+
 TEST(Xyz2CogCli, HelpListsXyzOptions) {
   const auto r = run(xyz2cog() + " --help");
   EXPECT_EQ(r.exit_code, 0);

@@ -72,15 +72,9 @@ HeaderRead read_header(const std::string& path) {
   return r;
 }
 
-// The resolver's view of this input: a zip member has sidecars of its own, a compressed name
-// (a.asc.gz) one extension more than the text.
+// The resolver's view of this input (text_srs_input); this reader rescales arc-seconds.
 detail::SrsInput srs_input(const std::string& path, const OpenedText& t, const std::string& a_srs) {
-  detail::SrsInput in;
-  in.path = path;
-  if (t.compression == "zip") in.member = t.text_path;
-  in.compressed = !t.compression.empty();
-  in.user_crs = a_srs;
-  in.option = "AsciiGridOptions::a_srs";
+  detail::SrsInput in = detail::text_srs_input(path, t.compression, t.text_path, a_srs, "AsciiGridOptions::a_srs");
   in.converts_arc_seconds = true;
   return in;
 }

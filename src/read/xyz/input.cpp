@@ -25,13 +25,15 @@ std::string mb(std::uint64_t bytes) { return num(double(bytes) / 1e6) + " MB"; }
 
 }  // namespace
 
-InputText::InputText(const std::string& path, bool populate, const MemoryBudget& budget) : path_(path) {
+InputText::InputText(const std::string& path, bool populate, const MemoryBudget& budget)
+    : path_(path), text_path_(path) {
   if (path.rfind("/vsi", 0) == 0) {
     read_vsi();
     return;
   }
   OpenedText text = open_text(path, kXyzText);
   input_bytes_ = text.source->input_bytes();
+  text_path_ = text.text_path;
   if (!text.compression.empty()) {
     compression_ = text.compression;
     inflate(text, budget);

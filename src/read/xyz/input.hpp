@@ -32,6 +32,8 @@ class InputText {
   // "", "gzip", "zip" or "zstd"; and, when decompressed, where the text was held.
   const std::string& compression() const { return compression_; }
   const std::string& compression_note() const { return compression_note_; }
+  // What is read: the path, or the /vsizip/ member of a zip.
+  const std::string& text_path() const { return text_path_; }
   // Drops the pages of [begin, end) from this process (they stay in the page cache):
   // keeps the resident set within the budget while a large file is streamed.
   void release(std::size_t begin, std::size_t end) const {
@@ -56,7 +58,7 @@ class InputText {
   const char* data_ = nullptr;
   std::size_t size_ = 0;
   std::uint64_t input_bytes_ = 0;
-  std::string compression_, compression_note_;
+  std::string compression_, compression_note_, text_path_;
 };
 
 }  // namespace cogkit::detail::xyz

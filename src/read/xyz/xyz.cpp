@@ -41,14 +41,11 @@ using detail::lower;
 
 // ---------------------------------------------------------------------------
 // CRS and axis order.
-// The user's CRS, else a .prj beside the file (name.prj or name.xyz.prj); read_xyz reports the
-// resolver's warnings (an unparsable .prj: no CRS).
-detail::ResolvedSrs load_srs(const std::string& path, const std::string& a_srs) {
-  detail::SrsInput in;
-  in.path = path;
-  in.user_crs = a_srs;
-  in.option = "XyzOptions::a_srs";
-  return detail::resolve_srs(in);
+// The user's CRS, else a .prj beside the file (name.prj or name.xyz.prj; name.prj beside
+// name.xyz.gz; inside a zip, the member's), found as the ASCII grid reader finds it; read_xyz
+// reports the resolver's warnings (an unparsable .prj: no CRS).
+detail::ResolvedSrs load_srs(const std::string& path, const InputText& file, const std::string& a_srs) {
+  return detail::resolve_srs(detail::text_srs_input(path, file.compression(), file.text_path(), a_srs, "XyzOptions::a_srs"));
 }
 
 void check_options(const XyzOptions& o) {
@@ -130,7 +127,7 @@ StagedRaster read_xyz(const std::string& path, const XyzOptions& o, const Memory
   report.input_bytes = file.input_bytes();
   if (!file.compression().empty()) note("input", file.compression_note());
   if (report.driver.empty()) report.driver = "XYZ";
-  detail::ResolvedSrs crs = load_srs(path, o.a_srs);
+  detail::ResolvedSrs crs = load_srs(path, file, o.a_srs);
   for (auto& w : crs.warnings) report.warnings.push_back(std::move(w));
   SrsHandle srs = std::move(crs.srs);
   const Format f = sniff(file, o);
