@@ -163,7 +163,8 @@ void add_common_options(CLI::App& app, CommonArgs& a) {
   // reproject / resample
   app.add_option("--a-srs,--s-srs", o.read.a_srs,
                  "CRS of the input (EPSG:code, WKT, PROJ string), as gdal_translate -a_srs / gdalwarp -s_srs: "
-                 "replaces a GDAL raster's own CRS, and the .prj sidecar of an ASCII grid or XYZ file")
+                 "replaces a GDAL raster's own CRS, and the .prj sidecar of an ASCII grid or XYZ file; with --mosaic, "
+                 "of every input")
       ->group("Read");
   add_translate_options(app, a);
   app.add_option("-t,--t-srs", o.reproject.t_srs, "Target CRS (EPSG:code, WKT, PROJ string)")->group("Reproject");

@@ -7,7 +7,7 @@
 #include "cogkit/read/xyz.hpp"
 
 int main(int argc, char** argv) {
-  CLI::App app{"xyz2cog: XYZ points (gridded in any order: rows N→S or S→N, column-major, shuffled, X-Y-Z or Y-X-Z;\n"
+  CLI::App app{"xyz2cog: XYZ points (plain, .gz, .zip or .zst; gridded in any order: rows N→S or S→N, column-major, shuffled, X-Y-Z or Y-X-Z;\n"
                "or scattered points with --grid-res) to a north-up Cloud Optimized GeoTIFF."};
   app.name("xyz2cog");
   cogkit::cli::CommonArgs args;

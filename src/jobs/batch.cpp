@@ -63,6 +63,35 @@ void check_distinct(const std::vector<BatchItem>& items) {
   }
 }
 
+bool is_local_path(const std::string& path) { return path.rfind("/vsi", 0) != 0; }
+
+// Refuses, before any work, an output directory that `mkdir -p` could not make: the path
+// itself, or its nearest existing ancestor, is not a directory. A missing one is fine (run_batch
+// creates it); /vsi... prefixes (/vsis3/ and the like) need no directory.
+void check_can_create(const std::string& output_dir) {
+  if (!is_local_path(output_dir)) return;
+  std::error_code ec;
+  auto dir = std::filesystem::absolute(output_dir, ec).lexically_normal();
+  if (ec) dir = std::filesystem::path(output_dir);
+  while (!std::filesystem::exists(dir, ec) && dir.has_parent_path() && dir.parent_path() != dir)
+    dir = dir.parent_path();
+  if (std::filesystem::exists(dir, ec) && !std::filesystem::is_directory(dir, ec))
+    throw error("plan", output_dir,
+                "the output directory cannot be created: " + dir.string() + " exists and is not a directory");
+}
+
+// Creates the local directories the outputs go to, as `mkdir -p` would.
+void create_output_dirs(const std::vector<BatchItem>& items) {
+  for (const auto& item : items) {
+    if (!is_local_path(item.output)) continue;
+    const auto dir = std::filesystem::path(item.output).parent_path();
+    std::error_code ec;
+    if (dir.empty() || std::filesystem::is_directory(dir, ec)) continue;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) throw error("plan", dir.string(), "cannot create the output directory: " + ec.message());
+  }
+}
+
 bool may_be_transient(const error& e, const BatchItem& item) {
   if (e.step() == "publish") return true;
   const bool remote = is_remote_path(item.input) || item.input.rfind("/vsicurl", 0) == 0;
@@ -81,11 +110,7 @@ std::vector<BatchItem> plan_batch(const std::vector<std::string>& inputs, const 
                                   const std::string& extension) {
   if (inputs.empty()) throw error("plan", output_dir, "no inputs");
   if (output_dir.empty()) throw error("plan", "", "no output directory");
-  if (!is_remote_path(output_dir)) {
-    std::error_code ec;
-    if (!std::filesystem::is_directory(output_dir, ec))
-      throw error("plan", output_dir, "the output directory does not exist");
-  }
+  check_can_create(output_dir);
   const std::string dir = output_dir.back() == '/' ? output_dir : output_dir + "/";
   std::vector<BatchItem> items;
   items.reserve(inputs.size());
@@ -160,6 +185,7 @@ int batch_jobs(const BatchOptions& batch, const PipelineOptions& options, std::s
 std::vector<BatchOutcome> run_batch(const std::vector<BatchItem>& items, const PipelineOptions& options,
                                     const BatchOptions& batch, const BatchConvertFn& convert_one) {
   check_distinct(items);
+  create_output_dirs(items);
   GDALAllRegister();  // once, before the jobs (each conversion calls it again: then a no-op)
   std::vector<BatchOutcome> outcomes(items.size());
   for (std::size_t i = 0; i < items.size(); ++i) outcomes[i].item = items[i];

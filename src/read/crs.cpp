@@ -93,6 +93,17 @@ void from_prj(const SrsInput& in, ResolvedSrs& r) {
 
 }  // namespace
 
+SrsInput text_srs_input(const std::string& path, const std::string& compression, const std::string& text_path,
+                        const std::string& user_crs, const std::string& option) {
+  SrsInput in;
+  in.path = path;
+  if (compression == "zip") in.member = text_path;
+  in.compressed = !compression.empty();
+  in.user_crs = user_crs;
+  in.option = option;
+  return in;
+}
+
 std::vector<std::string> prj_candidates(const SrsInput& in) {
   std::vector<std::string> bases;
   if (!in.member.empty()) bases.push_back(strip_ext(in.member));  // inside the zip

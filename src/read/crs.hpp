@@ -25,6 +25,13 @@ struct ResolvedSrs {
   std::vector<std::string> warnings;  // e.g. a .prj GDAL cannot parse (the input is then read without CRS)
 };
 
+// The resolver's view of a text input as open_text opened it (its compression "", "gzip",
+// "zstd" or "zip", and the text's path: the /vsizip/ member of a zip): a zip member has
+// sidecars of its own, a compressed name (a.asc.gz, a.xyz.gz) one extension more than the
+// text. Both text readers build their SrsInput with it, so they find the same sidecars.
+SrsInput text_srs_input(const std::string& path, const std::string& compression, const std::string& text_path,
+                        const std::string& user_crs, const std::string& option);
+
 // The .prj sidecars of `in`, in the order they are tried (each as .prj and .PRJ): the zip member's
 // base, the name without its compression and data extensions (a.asc.gz -> a), without its last
 // extension (a.asc -> a, a.asc.gz -> a.asc), and the full name (a.xyz -> a.xyz.prj).

@@ -55,6 +55,8 @@ std::vector<InputInfo> inspect_inputs(const std::vector<std::string>& inputs, co
     Report scratch;
     SourceHandle s = open_source(inputs[i], per_input, budget.with_total(std::max<std::uint64_t>(1, remaining)), scratch);
     report.input_bytes += scratch.input_bytes;
+    // The readers' warnings (e.g. a .prj GDAL cannot parse) stay in the mosaic's report.
+    for (auto& w : scratch.warnings) report.warnings.push_back(std::move(w));
     GDALDatasetH h = s.get();
     InputInfo& in = info[i];
     in.bands = GDALGetRasterCount(h);
@@ -156,13 +158,26 @@ std::vector<GDALDatasetH> mosaic_handles(const std::vector<std::string>& inputs,
   return handles;
 }
 
-GDALDatasetH build_vrt(const std::vector<std::string>& inputs, const std::vector<InputInfo>& info,
-                       const std::vector<bool>& wrap, GDALDataType type, const MosaicOptions& mosaic, Mosaic& m,
-                       const detail::GdalErrorCapture& capture) {
-  const bool any_wrap = std::find(wrap.begin(), wrap.end(), true) != wrap.end();
+// BuildVRT's arguments. With SourceOptions::a_srs every input's CRS is that one (open_source
+// gave it to each input when they were checked; GDAL inputs are reopened as they are), so
+// the mosaic gets it as gdalbuildvrt -a_srs does, whatever CRS an input file says.
+CPLStringList build_vrt_args(const SourceOptions& read, const MosaicOptions& mosaic) {
   CPLStringList args;
   args.AddString("-resolution");
   args.AddString(std::string(to_gdal(mosaic.resolution)).c_str());
+  if (!read.a_srs.empty()) {
+    args.AddString("-a_srs");
+    args.AddString(read.a_srs.c_str());
+    args.AddString("-allow_projection_difference");
+  }
+  return args;
+}
+
+GDALDatasetH build_vrt(const std::vector<std::string>& inputs, const std::vector<InputInfo>& info,
+                       const std::vector<bool>& wrap, GDALDataType type, const SourceOptions& read,
+                       const MosaicOptions& mosaic, Mosaic& m, const detail::GdalErrorCapture& capture) {
+  const bool any_wrap = std::find(wrap.begin(), wrap.end(), true) != wrap.end();
+  CPLStringList args = build_vrt_args(read, mosaic);
   GDALBuildVRTOptions* bo = GDALBuildVRTOptionsNew(args.List(), nullptr);
   int usage_error = 0;
   GDALDatasetH vrt = nullptr;
@@ -213,7 +228,7 @@ Mosaic open_mosaic(const std::vector<std::string>& inputs, const SourceOptions& 
   const std::vector<bool> wrap = inputs_to_wrap(info, type);
 
   detail::GdalErrorCapture capture;
-  GDALDatasetH vrt = build_vrt(inputs, info, wrap, type, mosaic, m, capture);
+  GDALDatasetH vrt = build_vrt(inputs, info, wrap, type, read, mosaic, m, capture);
   if (!vrt) throw error("plan", inputs[0], "building the mosaic failed", capture.last_error());
   m.vrt.reset(vrt);
   // Every input must be in it: BuildVRT leaves out what it cannot mosaic with only a warning.

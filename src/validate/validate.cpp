@@ -122,9 +122,12 @@ std::optional<TiffHeader> read_tiff_header(TiffReader& t, const std::string& pat
   return h;
 }
 
-void check_no_external_overviews(const std::string& path, CogValidation& r) {
+// True (and an error) when the overviews are in an external .ovr file.
+bool check_no_external_overviews(const std::string& path, CogValidation& r) {
   VSIStatBufL st;
-  if (VSIStatL((path + ".ovr").c_str(), &st) == 0) r.errors.push_back("overviews found in external .ovr file");
+  if (VSIStatL((path + ".ovr").c_str(), &st) != 0) return false;
+  r.errors.push_back("overviews found in external .ovr file");
+  return true;
 }
 
 // GDAL's structural metadata right after the TIFF header ("GDAL_STRUCTURAL_METADATA_SIZE=…").
@@ -284,19 +287,23 @@ std::string level_name(std::size_t k) {
   return k == 0 ? "the main resolution image" : "overview " + std::to_string(k - 1);
 }
 
-// Files above 512x512 must be tiled (a block per row does not count).
+// Files above 512x512 need blocks a reader can fetch one at a time. As in GDAL's
+// validate_cloud_optimized_geotiff.py, only a level whose blocks span a whole row wider than
+// 1024 pixels is refused: strips at most 1024 pixels wide are blocks like tiles (a 640x512
+// strip-organised GeoTIFF is valid for both; docs/gdal-differences.md).
 void check_tiling(const Ifd& main, const Ifd& i, const std::string& what, CogValidation& r) {
   if (main.width > 512 || main.height > 512) {
-    if (!i.tiled) r.errors.push_back(what + " is not tiled");
-    else if (i.block_w == i.width && i.width > 1024) r.errors.push_back(what + " is striped (one block per row)");
+    if (i.block_w == i.width && i.width > 1024)
+      r.errors.push_back(what + (i.tiled ? " is striped (one block per row)" : " is not tiled"));
   }
 }
 
-// Overviews decrease in size and their IFDs follow the main one's.
-void check_overviews(const std::vector<const Ifd*>& images, CogValidation& r) {
+// Overviews decrease in size and their IFDs follow the main one's. Overviews in an external
+// .ovr (already an error) are overviews: no "no overviews" warning then, as in GDAL's script.
+void check_overviews(const std::vector<const Ifd*>& images, bool external_ovr, CogValidation& r) {
   const Ifd& main = *images.front();
   check_tiling(main, main, "the main resolution image", r);
-  if ((main.width > 512 || main.height > 512) && images.size() == 1)
+  if ((main.width > 512 || main.height > 512) && images.size() == 1 && !external_ovr)
     r.warnings.push_back("the file is larger than 512x512 but has no overviews");
   for (std::size_t k = 1; k < images.size(); ++k) {
     const Ifd& prev = *images[k - 1];
@@ -411,7 +418,7 @@ CogValidation validate_cog(const std::string& path, bool full_check) {
   TiffReader t(path);
   const std::optional<TiffHeader> header = read_tiff_header(t, path, r);
   if (!header) return r;
-  check_no_external_overviews(path, r);
+  const bool external_ovr = check_no_external_overviews(path, r);
   const GhostHeader ghost = read_ghost_header(t, *header);
   check_main_ifd_offset(*header, ghost, r);
   check_ghost_items(ghost, r);
@@ -422,7 +429,7 @@ CogValidation validate_cog(const std::string& path, bool full_check) {
     return r;
   }
   const Levels levels = split_levels(ifds);
-  check_overviews(levels.images, r);
+  check_overviews(levels.images, external_ovr, r);
   check_data_order(ifds, levels.images, r);
   if (full_check) check_all_blocks(t, ghost, levels, r);
   r.valid = r.errors.empty();

@@ -202,6 +202,47 @@ TEST(Asc2Cog, BatchConvertsEveryInputAndReportsEachFailureOnItsOwnLine) {
   EXPECT_NE(std::string::npos, one.err.find("expected INPUT OUTPUT")) << one.err;
 }
 
+// -O DIR creates a missing DIR as mkdir -p would (issue 12); INPUT OUTPUT still refuses a
+// missing output directory, as GDAL does.
+TEST(Asc2Cog, OutputDirIsCreatedWhenMissing) {
+  TempDir dir;
+  write_text(dir / "t.asc", "ncols 3\nnrows 2\nxllcorner 0\nyllcorner 0\ncellsize 1\n1 2 3\n4 5 6\n");
+  const auto r = run("cd " + dir.path().string() + " && " + asc2cog() + " -O cogs/ t.asc --a-srs EPSG:2180 -q");
+  ASSERT_EQ(0, r.exit_code) << r.err;
+  cogkit::test::expect_valid_cog(dir / "cogs/t.tif");
+  const auto deep = run(asc2cog() + " -O " + (dir / "a/b/c") + " " + (dir / "t.asc") + " -q");
+  ASSERT_EQ(0, deep.exit_code) << deep.err;
+  EXPECT_TRUE(fs::exists(dir / "a/b/c/t.tif"));
+  const auto file = run(asc2cog() + " -O " + (dir / "t.asc/x") + " " + (dir / "t.asc") + " -q");
+  EXPECT_EQ(1, file.exit_code);
+  EXPECT_NE(std::string::npos, file.err.find("not a directory")) << file.err;
+  const auto single = run(asc2cog() + " " + (dir / "t.asc") + " " + (dir / "missing/t.tif") + " -q");
+  EXPECT_EQ(1, single.exit_code);
+  EXPECT_NE(std::string::npos, single.err.find("the output directory does not exist")) << single.err;
+}
+
+// A .prj GDAL cannot parse: a warning in the report (as xyz2cog gives, Xyz2CogCli.UnparsablePrj...),
+// beside a plain or compressed grid and inside a zip; no CRS; a reprojection fails the same way.
+TEST(Asc2Cog, UnparsablePrjIsAWarningAsInXyz2cog) {
+  TempDir dir;
+  write_text(dir / "t.asc", "ncols 3\nnrows 2\nxllcorner 0\nyllcorner 0\ncellsize 1\n1 2 3\n4 5 6\n");
+  write_text(dir / "t.prj", "PROJCS[\"x\"]");
+  ASSERT_EQ(0, run("cd " + dir.path().string() + " && gzip -k t.asc && zip -q t.zip t.asc t.prj").exit_code);
+  for (const std::string n : {"t.asc", "t.asc.gz", "t.zip"}) {
+    const auto r = run(asc2cog() + " -q --json " + (dir / n) + " " + (dir / (n + ".tif")));
+    ASSERT_EQ(0, r.exit_code) << n << ": " << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    ASSERT_EQ(1u, j["warnings"].size()) << n << ": " << r.out;
+    const std::string w = j["warnings"][0];
+    EXPECT_NE(std::string::npos, w.find("t.prj: not a CRS GDAL understands")) << n << ": " << w;
+    EXPECT_NE(std::string::npos, w.find("written without CRS")) << w;
+    EXPECT_TRUE(cogkit::test::read_raster(dir / (n + ".tif")).wkt.empty()) << n;
+  }
+  const auto warp = run(asc2cog() + " -q -t EPSG:4326 " + (dir / "t.asc.gz") + " " + (dir / "w.tif"));
+  EXPECT_EQ(1, warp.exit_code);
+  EXPECT_NE(std::string::npos, warp.err.find("reproject: the source has no CRS")) << warp.err;
+}
+
 // --res is the reprojection's square pixel size, alone or with -t (it used to set X only).
 TEST(Asc2Cog, ResSetsASquarePixel) {
   TempDir dir;

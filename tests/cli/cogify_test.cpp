@@ -54,6 +54,15 @@ TEST(CogifyCli, ConvertsAndPrintsTheReport) {
   EXPECT_EQ(run(tool("cogify") + " --check " + (dir / "out.tif")).exit_code, 0);
 }
 
+// -O DIR creates a missing DIR as mkdir -p would (issue 12).
+TEST(CogifyCli, OutputDirIsCreatedWhenMissing) {
+  test::TempDir dir;
+  make_dem(dir);
+  const auto r = run("cd " + dir.path().string() + " && " + tool("cogify") + " -O out/ dem.tif -q");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  test::expect_valid_cog(dir / "out/dem.tif");
+}
+
 // --res is the square pixel size, alone or with -t (it used to set X only: yres stayed 0).
 TEST(CogifyCli, ResSetsASquarePixel) {
   test::TempDir dir;

@@ -146,6 +146,55 @@ TEST(Xyz2CogCli, NodataAndCrsOptions) {
   EXPECT_NE(got.wkt.find("2180"), std::string::npos);
 }
 
+// xyz2cog (and cogify) read .xyz.gz, .xyz.zst and .zip as asc2cog reads compressed grids
+// (they used to stop at "binary data, not an XYZ text file").
+TEST(Xyz2CogCli, CompressedInputsGiveThePlainFilesCog) {
+  TempDir dir;
+  const auto s = spec();
+  write_xyz(s, dir / "t.xyz", Kind::missing);
+  ASSERT_EQ(0, run("cd " + dir.path().string() + " && gzip -k t.xyz && zstd -q t.xyz && zip -q t.zip t.xyz").exit_code);
+  ASSERT_EQ(0, run(xyz2cog() + " -q " + (dir / "t.xyz") + " " + (dir / "plain.tif")).exit_code);
+  const auto plain = cogkit::test::read_raster(dir / "plain.tif");
+  for (const std::string n : {"t.xyz.gz", "t.xyz.zst", "t.zip"}) {
+    for (const std::string tool : {xyz2cog(), cogkit::test::tool("cogify")}) {
+      const std::string out = dir / (n + ".tif");
+      const auto r = run(tool + " -q " + (dir / n) + " " + out);
+      ASSERT_EQ(0, r.exit_code) << n << ": " << r.err;
+      EXPECT_EQ(0u, cogkit::test::count_differences(plain, cogkit::test::read_raster(out), 0.0)) << n;
+      std::filesystem::remove(out);
+    }
+  }
+}
+
+// A .prj GDAL cannot parse: a warning in the report, as asc2cog gives (Asc2Cog.UnparsablePrj...),
+// also beside a compressed file (t.prj beside t.xyz.gz) and inside a zip; the output has no CRS,
+// and a reprojection then fails with the same line as asc2cog's.
+TEST(Xyz2CogCli, UnparsablePrjIsAWarningAsInAsc2cog) {
+  TempDir dir;
+  const auto s = spec();
+  write_xyz(s, dir / "t.xyz", Kind::missing);
+  cogkit::test::write_text(dir / "t.prj", "PROJCS[\"x\"]");
+  ASSERT_EQ(0, run("cd " + dir.path().string() + " && gzip -k t.xyz && zip -q t.zip t.xyz t.prj").exit_code);
+  for (const std::string n : {"t.xyz", "t.xyz.gz", "t.zip"}) {
+    const auto r = run(xyz2cog() + " -q --json " + (dir / n) + " " + (dir / (n + ".tif")));
+    ASSERT_EQ(0, r.exit_code) << n << ": " << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    ASSERT_EQ(1u, j["warnings"].size()) << n << ": " << r.out;
+    const std::string w = j["warnings"][0];
+    EXPECT_NE(std::string::npos, w.find("t.prj: not a CRS GDAL understands")) << n << ": " << w;
+    EXPECT_NE(std::string::npos, w.find("written without CRS")) << w;
+    EXPECT_TRUE(cogkit::test::read_raster(dir / (n + ".tif")).wkt.empty()) << n;
+  }
+  // In a mosaic too (the inputs' warnings used to be dropped with their scratch reports).
+  const auto m = run(cogkit::test::tool("cogify") + " -q --json --mosaic " + (dir / "t.xyz") + " " + (dir / "t.xyz.gz") +
+                     " " + (dir / "m.tif"));
+  ASSERT_EQ(0, m.exit_code) << m.err;
+  EXPECT_EQ(2u, nlohmann::json::parse(m.out)["warnings"].size()) << m.out;
+  const auto warp = run(xyz2cog() + " -q -t EPSG:4326 " + (dir / "t.xyz.gz") + " " + (dir / "w.tif"));
+  EXPECT_EQ(1, warp.exit_code);
+  EXPECT_NE(std::string::npos, warp.err.find("reproject: the source has no CRS")) << warp.err;
+}
+
 TEST(Xyz2CogCli, HelpListsXyzOptions) {
   const auto r = run(xyz2cog() + " --help");
   EXPECT_EQ(r.exit_code, 0);

@@ -77,12 +77,36 @@ TEST(BatchPlan, RefusesCollisionsAndMissingDirectoryBeforeAnyWork) {
     EXPECT_EQ("two/tile.asc", e.path());
     EXPECT_NE(std::string::npos, e.message().find("one/tile.asc")) << e.message();
   }
-  EXPECT_THROW(plan_batch({"a.asc"}, dir / "missing"), error);
   EXPECT_THROW(plan_batch({}, dir.path().string()), error);
+  // A directory that mkdir -p could not make: a file on the way.
+  write_text(dir, "file", "x");
+  EXPECT_THROW(plan_batch({"a.asc"}, dir / "file"), error);
+  EXPECT_THROW(plan_batch({"a.asc"}, dir / "file/sub"), error);
   // An output that is its own input (a .tif converted into its own directory).
   const std::string tif = write_tile(dir, "dem.tif", 1);
   EXPECT_THROW(plan_batch({tif}, dir.path().string()), error);
   EXPECT_THROW(run_batch({{tif, tif}}, options_with(1, 64 << 20)), error);
+}
+
+TEST(Batch, CreatesAMissingOutputDirectoryAsMkdirP) {
+  test::TempDir dir;
+  const std::vector<std::string> inputs = {write_tile(dir, "a.asc", 1)};
+  const std::string out = dir / "new/deeper/cogs/";
+  const auto items = plan_batch(inputs, out);
+  EXPECT_FALSE(fs::exists(dir / "new")) << "planning changes nothing on disk";
+  const auto outcomes = run_batch(items, options_with(1, 64 << 20));
+  ASSERT_TRUE(outcomes[0].report.has_value()) << (outcomes[0].failure ? outcomes[0].failure->what() : "");
+  test::expect_valid_cog(dir / "new/deeper/cogs/a.tif");
+  // Again, into the now existing directory; and a relative directory.
+  EXPECT_TRUE(run_batch(plan_batch(inputs, out), options_with(1, 64 << 20))[0].report.has_value());
+  const auto cwd = fs::current_path();
+  fs::current_path(dir.path());
+  const auto rel = run_batch(plan_batch(inputs, "rel/out"), options_with(1, 64 << 20));
+  fs::current_path(cwd);
+  ASSERT_TRUE(rel[0].report.has_value()) << (rel[0].failure ? rel[0].failure->what() : "");
+  EXPECT_TRUE(fs::exists(dir / "rel/out/a.tif"));
+  // A single conversion keeps refusing an output whose directory does not exist (as GDAL).
+  EXPECT_THROW(convert(inputs[0], dir / "nope/a.tif", options_with(1, 64 << 20)), error);
 }
 
 TEST(BatchPlan, InputListSkipsBlankLinesAndComments) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <gdal_utils.h>
+#include <ogr_srs_api.h>
 #include <gtest/gtest.h>
 
 #include "cogkit/core/error.hpp"
@@ -127,6 +128,65 @@ TEST(Mosaic, AsciiAndIntegerTilesArePromotedToOneType) {
   bool noted = false;
   for (const auto& [k, v] : r.notes) noted |= k == "mosaic" && v.find("1 read by cogkit's readers") != std::string::npos;
   EXPECT_TRUE(noted);
+}
+
+// A text tile first, then a GeoTIFF tile that needs a wrapper (another colour
+// interpretation and type): closing the mosaic used to close the GeoTIFF before its wrapper,
+// which then flushed a freed dataset (a segfault at the end of a successful run).
+TEST(Mosaic, TextTileFirstThenAWrappedGdalTileClosesCleanly) {
+  test::TempDir dir;
+  test::write_text(dir / "a.asc", "ncols 3\nnrows 2\nxllcorner 0\nyllcorner 0\ncellsize 1\n1 2 3\n4 5 6\n");
+  test::write_text(dir / "b.asc", "ncols 3\nnrows 2\nxllcorner 3\nyllcorner 0\ncellsize 1\n7 8 9\n10 11 12\n");
+  GDALAllRegister();
+  GDALDatasetH b = GDALOpen((dir / "b.asc").c_str(), GA_ReadOnly);  // GDAL's AAIGrid: Int32, Gray
+  GDALClose(GDALCreateCopy(GDALGetDriverByName("GTiff"), (dir / "b.tif").c_str(), b, FALSE, nullptr, nullptr, nullptr));
+  GDALClose(b);
+  convert_mosaic({dir / "a.asc", dir / "b.tif"}, dir / "m.tif", options());
+  const test::Raster m = test::read_raster(dir / "m.tif");
+  ASSERT_EQ(6, m.width);
+  EXPECT_EQ((std::vector<double>{1, 2, 3, 7, 8, 9, 4, 5, 6, 10, 11, 12}), m.values);
+}
+
+// SourceOptions::a_srs (--a-srs) applies to every input of a mosaic, as gdalbuildvrt -a_srs:
+// text tiles without a .prj get a CRS, and GDAL tiles' own CRS (none, or another) is replaced.
+TEST(Mosaic, ASrsAppliesToEveryInput) {
+  test::TempDir dir;
+  test::write_text(dir / "a.asc", "ncols 3\nnrows 2\nxllcorner 500000\nyllcorner 300000\ncellsize 1\n1 2 3\n4 5 6\n");
+  test::write_text(dir / "b.asc", "ncols 3\nnrows 2\nxllcorner 500003\nyllcorner 300000\ncellsize 1\n7 8 9\n10 11 12\n");
+  GDALAllRegister();
+  const char* to_4326[] = {"-a_srs", "EPSG:4326", nullptr};
+  GDALDatasetH b = GDALOpen((dir / "b.asc").c_str(), GA_ReadOnly);
+  GDALTranslateOptions* t = GDALTranslateOptionsNew(const_cast<char**>(to_4326), nullptr);
+  GDALClose(GDALTranslate((dir / "b4326.tif").c_str(), b, t, nullptr));
+  GDALTranslateOptionsFree(t);
+  GDALClose(GDALCreateCopy(GDALGetDriverByName("GTiff"), (dir / "bnone.tif").c_str(), b, FALSE, nullptr, nullptr, nullptr));
+  GDALClose(b);
+  const auto epsg_of = [](const std::string& path) {
+    GDALDatasetH ds = GDALOpen(path.c_str(), GA_ReadOnly);
+    OGRSpatialReferenceH s = ds ? GDALGetSpatialRef(ds) : nullptr;
+    const char* code = s ? OSRGetAuthorityCode(s, nullptr) : nullptr;
+    const std::string out = code ? code : "none";
+    if (ds) GDALClose(ds);
+    return out;
+  };
+  PipelineOptions o = options();
+  o.read.a_srs = "EPSG:2180";
+  const std::vector<std::vector<std::string>> sets = {
+      {dir / "a.asc", dir / "b.asc"}, {dir / "a.asc", dir / "bnone.tif"}, {dir / "a.asc", dir / "b4326.tif"},
+      {dir / "bnone.tif", dir / "a.asc"}};
+  for (std::size_t i = 0; i < sets.size(); ++i) {
+    const std::string out = dir / ("m" + std::to_string(i) + ".tif");
+    const Report r = convert_mosaic(sets[i], out, o);
+    EXPECT_EQ("2180", epsg_of(out)) << sets[i][1];
+    EXPECT_EQ(6, test::read_raster(out).width) << sets[i][1];
+  }
+  // The CLI: two ASCII tiles without .prj.
+  const auto cli = test::run(test::tool("cogify") + " --mosaic " + (dir / "a.asc") + " " + (dir / "b.asc") + " " +
+                             (dir / "cli.tif") + " --a-srs EPSG:2180 -q");
+  ASSERT_EQ(0, cli.exit_code) << cli.err;
+  EXPECT_EQ("2180", epsg_of(dir / "cli.tif"));
+  // Without a_srs, GDAL tiles in two CRSs are still refused.
+  EXPECT_THROW(convert_mosaic({dir / "bnone.tif", dir / "b4326.tif"}, dir / "x.tif", options()), error);
 }
 
 TEST(Mosaic, RefusesWhatGdalbuildvrtWouldSilentlySkip) {

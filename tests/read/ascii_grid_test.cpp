@@ -31,7 +31,7 @@
 #include "demgen.hpp"
 #include "read/ascii/parse.hpp"
 #include "read/ascii/scan.hpp"
-#include "read/ascii/text_source.hpp"
+#include "read/ascii/grid_text.hpp"
 #include "test_support.hpp"
 
 namespace fs = std::filesystem;
@@ -567,7 +567,7 @@ TEST(AsciiGrid, SmallPiecesParseLikeOnePiece) {
   const Oracle o = oracle_read(text);
   for (const std::string path : {plain, dir / "p.asc.gz"}) {
     SCOPED_TRACE(path);
-    a::OpenedText t = a::open_text(path);
+    cogkit::detail::OpenedText t = cogkit::detail::open_text(path, a::kGridText);
     const std::string_view first = t.source->next(4096);
     const cogkit::AsciiGridHeader h = a::parse_header(first, path);
     const std::uint64_t count = static_cast<std::uint64_t>(h.width) * static_cast<std::uint64_t>(h.height);
@@ -600,7 +600,7 @@ TEST(AsciiGrid, ErrorPositionsAcrossPieces) {
   write_gzip(dir / "e.asc.gz", text);
   for (const std::string path : {dir / "e.asc", dir / "e.asc.gz"}) {
     namespace a = cogkit::detail::ascii;
-    a::OpenedText t = a::open_text(path);
+    cogkit::detail::OpenedText t = cogkit::detail::open_text(path, a::kGridText);
     const std::string_view first = t.source->next(4096);
     const auto h = a::parse_header(first, path);
     std::vector<float> values(200u * 120u);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <numeric>
@@ -16,6 +17,7 @@
 #include <ogr_srs_api.h>
 
 #include "cogkit/core/error.hpp"
+#include "cogkit/read/ascii_grid.hpp"
 #include "cogkit/read/xyz.hpp"
 #include "demgen.hpp"
 #include "read/xyz/grid.hpp"
@@ -764,6 +766,43 @@ TEST(Xyz, GdalVirtualFileSystemPaths) {
   ASSERT_EQ(cogkit::test::run("gzip -k " + path).exit_code, 0);
   const Read plain = read(path), gz = read("/vsigzip/" + path + ".gz");
   expect_same_grid(gz.raster, plain.raster);
+}
+
+// Compressed XYZ (gzip, zstd, zip) reads like the plain file, through the ASCII grid
+// reader's decompression; in memory or spilled to a temp file (StagingMode::file).
+TEST(Xyz, CompressedFilesReadLikeThePlainFile) {
+  TempDir dir;
+  const auto s = spec();
+  const std::string path = dir / "grid.xyz";
+  write_points(points(s), s, path, Layout{Order::shuffled});
+  const std::string cd = "cd " + dir.path().string() + " && ";
+  ASSERT_EQ(0, cogkit::test::run(cd + "gzip -k grid.xyz && zstd -q grid.xyz && zip -q grid.zip grid.xyz").exit_code);
+  cogkit::test::write_text(dir / "notes.txt", "not points\n");
+  ASSERT_EQ(0, cogkit::test::run(cd + "cp grid.zip two.zip && zip -q two.zip notes.txt").exit_code);
+  const Read plain = read(path);
+  cogkit::StagingOptions to_file;
+  to_file.force = cogkit::StagingMode::file;
+  for (const char* n : {"grid.xyz.gz", "grid.xyz.zst", "grid.zip", "two.zip"}) {
+    SCOPED_TRACE(n);
+    EXPECT_TRUE(cogkit::looks_like_xyz(dir / n));
+    EXPECT_FALSE(cogkit::looks_like_ascii_grid(dir / n));
+    const Read r = read(dir / n);
+    expect_same_grid(r.raster, plain.raster);
+    EXPECT_NE(std::string::npos, r.note("input").find("decompressed in memory")) << r.note("input");
+    EXPECT_EQ(std::filesystem::file_size(dir / n), r.report.input_bytes);
+    const Read f = read(dir / n, {}, to_file);
+    expect_same_grid(f.raster, plain.raster);
+    EXPECT_NE(std::string::npos, f.note("input").find("temp file")) << f.note("input");
+  }
+  // An error names the line of the decompressed text.
+  cogkit::test::write_text(dir / "bad.xyz", "0 0 1\n1 0 2\n2 0 x\n");
+  ASSERT_EQ(0, cogkit::test::run(cd + "gzip bad.xyz").exit_code);
+  try {
+    read(dir / "bad.xyz.gz");
+    ADD_FAILURE() << "a bad value must fail";
+  } catch (const cogkit::error& e) {
+    EXPECT_EQ(dir / "bad.xyz.gz:3", e.path());
+  }
 }
 
 }  // namespace

@@ -63,7 +63,9 @@ struct BatchOptions {
 // Output path of each input in `output_dir` (a local directory or /vsis3/bucket/prefix):
 // the input's file name without its extension (and without .gz/.zip/.zst) plus
 // `extension`. Throws cogkit::error (step "plan") when two inputs map to the same output,
-// when an output would overwrite its input, or when there are no inputs.
+// when an output would overwrite its input, when there are no inputs, or when a local
+// `output_dir` cannot be created (it, or its nearest existing ancestor, is not a directory).
+// A missing local `output_dir` is not an error: run_batch creates it (as `mkdir -p`).
 std::vector<BatchItem> plan_batch(const std::vector<std::string>& inputs, const std::string& output_dir,
                                   const std::string& extension = ".tif");
 
@@ -75,7 +77,9 @@ std::vector<std::string> read_input_list(const std::string& path);
 // set. The default is convert(item.input, item.output, options).
 using BatchConvertFn = std::function<Report(const BatchItem&, const PipelineOptions&)>;
 
-// Runs every item; outcomes are in the order of `items`. `options` is the whole run's:
+// Runs every item; outcomes are in the order of `items`. First creates the local
+// directories the outputs go to (as `mkdir -p`; throws cogkit::error, step "plan", if one
+// cannot be created). `options` is the whole run's:
 // its memory budget and threads are divided between the `jobs` running at once.
 std::vector<BatchOutcome> run_batch(const std::vector<BatchItem>& items, const PipelineOptions& options,
                                     const BatchOptions& batch = {}, const BatchConvertFn& convert_one = {});

@@ -32,10 +32,21 @@ struct MosaicOptions {
 // The mosaic and everything it reads from (the VRT refers to the inputs' open datasets).
 struct Mosaic {
   std::vector<StagedRaster> staged;    // inputs read by cogkit's readers
-  std::vector<DatasetHandle> opened;   // inputs opened by GDAL, and type-promoting wrappers
+  std::vector<DatasetHandle> opened;   // inputs opened by GDAL, each followed by its wrapper (if any)
   DatasetHandle vrt;
   std::uint64_t held_bytes = 0;        // memory the in-memory staged inputs hold
   GDALDatasetH get() const noexcept { return vrt.get(); }
+
+  Mosaic() = default;
+  Mosaic(Mosaic&&) = default;
+  Mosaic& operator=(Mosaic&&) = delete;
+  // Closes what refers to a dataset before that dataset: the VRT, then `opened` last to
+  // first (a wrapper comes after the input it wraps; a vector's elements would otherwise be
+  // destroyed first to last, and the wrapper flush a closed input), then `staged`.
+  ~Mosaic() {
+    vrt.reset();
+    while (!opened.empty()) opened.pop_back();
+  }
 };
 
 // Opens `inputs` and builds the mosaic. The rasters cogkit's readers stage (ASCII grids,

@@ -23,7 +23,9 @@ enum class InputFormat { automatic, ascii_grid, xyz };
 
 struct SourceOptions {
   InputFormat format = InputFormat::automatic;
-  // The CRS of a text input (EPSG:code, WKT, PROJ); wins over a .prj sidecar.
+  // The CRS of the input (EPSG:code, WKT, PROJ), as gdal_translate -a_srs: wins over a text
+  // input's .prj sidecar and replaces a GDAL raster's own CRS. In a mosaic (open_mosaic) it
+  // applies to every input, as gdalbuildvrt -a_srs does.
   std::string a_srs;
   // The output's nodata value, as gdal_translate -a_nodata. The text readers also store it in
   // cells without a value (missing tokens, XYZ cells without a point) when the file declares

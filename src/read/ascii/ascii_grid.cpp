@@ -28,7 +28,7 @@
 #include "cogkit/core/threads.hpp"
 #include "read/ascii/parse.hpp"
 #include "read/ascii/scan.hpp"
-#include "read/ascii/text_source.hpp"
+#include "read/ascii/grid_text.hpp"
 #include "read/crs.hpp"
 #include "core/gdal_env.hpp"
 #include "core/metadata.hpp"
@@ -38,6 +38,8 @@ namespace cogkit {
 namespace {
 
 using namespace detail::ascii;
+using detail::OpenedText;
+using detail::TextSource;
 
 // Shortest text that reads back as v.
 std::string shortest(double v) {
@@ -61,7 +63,7 @@ struct HeaderRead {
 
 HeaderRead read_header(const std::string& path) {
   HeaderRead r;
-  r.text = open_text(path);
+  r.text = open_text(path, kGridText);
   r.name = display_name(path, r.text);
   r.first = r.text.source->next(1u << 20);
   if (r.first.empty()) throw error("read", path, "empty file");
@@ -72,15 +74,9 @@ HeaderRead read_header(const std::string& path) {
   return r;
 }
 
-// The resolver's view of this input: a zip member has sidecars of its own, a compressed name
-// (a.asc.gz) one extension more than the text.
+// The resolver's view of this input (text_srs_input); this reader rescales arc-seconds.
 detail::SrsInput srs_input(const std::string& path, const OpenedText& t, const std::string& a_srs) {
-  detail::SrsInput in;
-  in.path = path;
-  if (t.compression == "zip") in.member = t.text_path;
-  in.compressed = !t.compression.empty();
-  in.user_crs = a_srs;
-  in.option = "AsciiGridOptions::a_srs";
+  detail::SrsInput in = detail::text_srs_input(path, t.compression, t.text_path, a_srs, "AsciiGridOptions::a_srs");
   in.converts_arc_seconds = true;
   return in;
 }
@@ -484,7 +480,7 @@ GDALDataType choose_ascii_grid_type(const AsciiValueStats& stats, std::optional<
 
 bool looks_like_ascii_grid(const std::string& path) {
   try {
-    return starts_like_grid(peek_text(path, 8192));
+    return starts_like_grid(peek_text(path, 8192, kGridText));
   } catch (...) {
     return false;
   }

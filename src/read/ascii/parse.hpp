@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "cogkit/read/ascii_grid.hpp"
-#include "read/ascii/text_source.hpp"
+#include "read/text_source.hpp"
 
 namespace cogkit::detail::ascii {
 

@@ -254,4 +254,46 @@ Format sniff(const InputText& file, const XyzOptions& o) {
   throw error(kStep, file.where(n ? n - 1 : 0), "no data lines (only comments or header lines)");
 }
 
+bool starts_like_xyz(std::string_view head) {
+  std::string_view buf = head;
+  if (buf.empty() || buf.find('\0') != std::string_view::npos) return false;
+  if (buf.size() >= kSniffBytes) {  // the last line may be cut: up to the last newline
+    const auto nl = buf.rfind('\n');
+    if (nl == std::string_view::npos) return false;
+    buf = buf.substr(0, nl + 1);
+  }
+  std::size_t pos = buf.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
+  int headers = 0, data_lines = 0, ncols = -1;
+  char sep = ' ';
+  while (pos < buf.size()) {
+    std::size_t next;
+    const std::string_view line = trim(line_at(buf.data(), buf.size(), pos, next));
+    pos = next;
+    if (line.empty() || is_comment(line.front())) continue;
+    if (!line_is_numeric(line)) {
+      if (data_lines > 0) return false;
+      const auto toks = split_tokens(line);
+      if (!toks.empty()) {
+        const std::string k = lower(toks[0]);
+        if (k == "ncols" || k == "nrows" || k == "xllcorner" || k == "xllcenter" || k == "dsaa" || k == "north:" ||
+            k == "cellsize")
+          return false;
+      }
+      if (++headers > 3) return false;
+      continue;
+    }
+    if (data_lines == 0) {
+      Format f;
+      detect_separator(line, "", f);
+      sep = f.sep;
+    }
+    const int n = count_fields(line, sep);
+    if (n < 3) return false;
+    if (ncols >= 0 && n != ncols) return false;
+    ncols = n;
+    ++data_lines;
+  }
+  return data_lines >= 1;
+}
+
 }  // namespace cogkit::detail::xyz

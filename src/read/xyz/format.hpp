@@ -11,6 +11,7 @@
 #include <fast_float/fast_float.h>
 
 #include "cogkit/read/xyz.hpp"
+#include "read/text_source.hpp"
 #include "read/xyz/input.hpp"
 
 namespace cogkit::detail::xyz {
@@ -85,5 +86,12 @@ int count_fields(std::string_view line, char sep);
 void detect_separator(std::string_view line, const std::string& forced, Format& f);
 // Reads comment/header lines and the first data line: the format of the data lines.
 Format sniff(const InputText& file, const XyzOptions& o);
+
+// True when `head` (the start of a file's text, up to kSniffBytes) reads like XYZ points: at
+// most 3 header lines, then lines of 3 or more numbers, the same count on each; no NUL byte,
+// no ASCII grid header.
+bool starts_like_xyz(std::string_view head);
+// An XYZ file, for open_text/peek_text (the member of a zip that reads like XYZ).
+inline constexpr TextKind kXyzText{"XYZ file", starts_like_xyz};
 
 }  // namespace cogkit::detail::xyz

@@ -41,14 +41,11 @@ using detail::lower;
 
 // ---------------------------------------------------------------------------
 // CRS and axis order.
-// The user's CRS, else a .prj beside the file (name.prj or name.xyz.prj); read_xyz reports the
-// resolver's warnings (an unparsable .prj: no CRS).
-detail::ResolvedSrs load_srs(const std::string& path, const std::string& a_srs) {
-  detail::SrsInput in;
-  in.path = path;
-  in.user_crs = a_srs;
-  in.option = "XyzOptions::a_srs";
-  return detail::resolve_srs(in);
+// The user's CRS, else a .prj beside the file (name.prj or name.xyz.prj; name.prj beside
+// name.xyz.gz; inside a zip, the member's), found as the ASCII grid reader finds it; read_xyz
+// reports the resolver's warnings (an unparsable .prj: no CRS).
+detail::ResolvedSrs load_srs(const std::string& path, const InputText& file, const std::string& a_srs) {
+  return detail::resolve_srs(detail::text_srs_input(path, file.compression(), file.text_path(), a_srs, "XyzOptions::a_srs"));
 }
 
 void check_options(const XyzOptions& o) {
@@ -112,50 +109,7 @@ void note_summary(const ReadSummary& r, const XyzOptions& o, const Notes& note) 
 
 // ---------------------------------------------------------------------------
 bool looks_like_xyz(const std::string& path) {
-  VSILFILE* fp = VSIFOpenL(path.c_str(), "rb");
-  if (!fp) return false;
-  std::string buf(16384, '\0');
-  const std::size_t got = VSIFReadL(buf.data(), 1, buf.size(), fp);
-  VSIFCloseL(fp);
-  buf.resize(got);
-  if (buf.empty() || buf.find('\0') != std::string::npos) return false;
-  if (got == 16384) {
-    const auto nl = buf.rfind('\n');
-    if (nl == std::string::npos) return false;
-    buf.resize(nl + 1);
-  }
-  std::size_t pos = buf.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
-  int headers = 0, data_lines = 0, ncols = -1;
-  char sep = ' ';
-  while (pos < buf.size()) {
-    std::size_t next;
-    const std::string_view line = trim(line_at(buf.data(), buf.size(), pos, next));
-    pos = next;
-    if (line.empty() || is_comment(line.front())) continue;
-    if (!line_is_numeric(line)) {
-      if (data_lines > 0) return false;
-      const auto toks = split_tokens(line);
-      if (!toks.empty()) {
-        const std::string k = lower(toks[0]);
-        if (k == "ncols" || k == "nrows" || k == "xllcorner" || k == "xllcenter" || k == "dsaa" || k == "north:" ||
-            k == "cellsize")
-          return false;
-      }
-      if (++headers > 3) return false;
-      continue;
-    }
-    if (data_lines == 0) {
-      Format f;
-      detect_separator(line, "", f);
-      sep = f.sep;
-    }
-    const int n = count_fields(line, sep);
-    if (n < 3) return false;
-    if (ncols >= 0 && n != ncols) return false;
-    ncols = n;
-    ++data_lines;
-  }
-  return data_lines >= 1;
+  return starts_like_xyz(detail::peek_text(path, detail::kSniffBytes, kXyzText));
 }
 
 StagedRaster read_xyz(const std::string& path, const XyzOptions& o, const MemoryBudget& budget, Report& report,
@@ -169,10 +123,11 @@ StagedRaster read_xyz(const std::string& path, const XyzOptions& o, const Memory
 
   struct stat st_probe {};
   const bool small_file = ::stat(path.c_str(), &st_probe) == 0 && points_fit(std::uint64_t(st_probe.st_size), budget);
-  InputText file(path, small_file);
-  report.input_bytes = file.size();
+  InputText file(path, small_file, budget);
+  report.input_bytes = file.input_bytes();
+  if (!file.compression().empty()) note("input", file.compression_note());
   if (report.driver.empty()) report.driver = "XYZ";
-  detail::ResolvedSrs crs = load_srs(path, o.a_srs);
+  detail::ResolvedSrs crs = load_srs(path, file, o.a_srs);
   for (auto& w : crs.warnings) report.warnings.push_back(std::move(w));
   SrsHandle srs = std::move(crs.srs);
   const Format f = sniff(file, o);

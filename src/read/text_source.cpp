@@ -1,4 +1,5 @@
-#include "read/ascii/text_source.hpp"
+// src/read/text_source.cpp — see text_source.hpp.
+#include "read/text_source.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -20,11 +21,12 @@
 
 #include "cogkit/core/error.hpp"
 #include "core/mapped_file.hpp"
-#include "read/ascii/scan.hpp"
 #include "core/text.hpp"
 
-namespace cogkit::detail::ascii {
+namespace cogkit::detail {
 namespace {
+
+inline bool is_space(char c) noexcept { return static_cast<unsigned char>(c) <= ' '; }
 
 // ---------------------------------------------------------------- mmap
 class MappedSource final : public TextSource {
@@ -234,71 +236,36 @@ Magic magic_of(const std::string& path) {
   return Magic::plain;
 }
 
-// The grid member of a zip: the one member that starts like a grid.
-std::string zip_member(const std::string& path) {
+// The member of a zip that holds the text: the one member that starts like `kind`.
+std::string zip_member(const std::string& path, const TextKind& kind) {
   const std::string root = "/vsizip/{" + path + "}";
   char** list = VSIReadDirRecursive(root.c_str());
-  std::vector<std::string> grids, all;
+  std::vector<std::string> found, all;
   for (char** p = list; p && *p; ++p) {
     const std::string name = *p;
     if (name.empty() || name.back() == '/') continue;
     all.push_back(name);
     const std::string low = lower(name);
     if (low.ends_with(".prj") || low.ends_with(".xml") || low.ends_with(".aux") || low.ends_with(".txt.prj")) continue;
-    if (starts_like_grid(peek_text(root + "/" + name, 4096))) grids.push_back(name);
+    if (kind.starts_like(peek_text(root + "/" + name, kSniffBytes, kind))) found.push_back(name);
   }
   CSLDestroy(list);
-  if (grids.empty())
-    throw error("read", path, "the zip holds no ASCII grid (" + std::to_string(all.size()) + " member(s) looked at)");
-  if (grids.size() > 1) {
-    std::string names;
-    for (const auto& g : grids) names += (names.empty() ? "" : ", ") + g;
+  if (found.empty())
     throw error("read", path,
-                "the zip holds " + std::to_string(grids.size()) + " ASCII grids (" + names +
+                std::string("the zip holds no ") + kind.name + " (" + std::to_string(all.size()) + " member(s) looked at)");
+  if (found.size() > 1) {
+    std::string names;
+    for (const auto& g : found) names += (names.empty() ? "" : ", ") + g;
+    throw error("read", path,
+                "the zip holds " + std::to_string(found.size()) + " " + kind.name + "s (" + names +
                     "); name one as /vsizip/{" + path + "}/<member>");
   }
-  return root + "/" + grids.front();
+  return root + "/" + found.front();
 }
 
 }  // namespace
 
-bool starts_like_grid(std::string_view text) {
-  std::size_t i = 0;
-  if (text.size() >= 3 && static_cast<unsigned char>(text[0]) == 0xEF && static_cast<unsigned char>(text[1]) == 0xBB &&
-      static_cast<unsigned char>(text[2]) == 0xBF)
-    i = 3;
-  while (i < text.size() && is_space(text[i])) ++i;
-  std::size_t j = i;
-  while (j < text.size() && std::isalpha(static_cast<unsigned char>(text[j]))) ++j;
-  if (j < text.size() && text[j] == '_') {
-    ++j;
-    while (j < text.size() && std::isalpha(static_cast<unsigned char>(text[j]))) ++j;
-  }
-  const std::string word = lower(text.substr(i, j - i));
-  static const char* const esri[] = {"ncols",     "nrows",     "xllcorner", "yllcorner",    "xllcenter",
-                                     "yllcenter", "cellsize",  "dx",        "dy",           "nodata_value",
-                                     "xllcentre", "yllcentre", "nodata"};
-  for (const char* k : esri)
-    if (word == k && j < text.size() && is_space(text[j])) {
-      // Both dimensions must appear near the start.
-      const std::string low = lower(text.substr(0, std::min<std::size_t>(text.size(), 8192)));
-      return low.find("ncols") != std::string::npos && low.find("nrows") != std::string::npos;
-    }
-  static const char* const grass[] = {"north", "south", "east", "west", "rows", "cols", "proj", "zone"};
-  for (const char* k : grass) {
-    if (word != k) continue;
-    std::size_t q = j;
-    while (q < text.size() && (text[q] == ' ' || text[q] == '\t')) ++q;
-    if (q < text.size() && text[q] == ':') {
-      const std::string low = lower(text.substr(0, std::min<std::size_t>(text.size(), 8192)));
-      return low.find("rows") != std::string::npos && low.find("cols") != std::string::npos &&
-             low.find("north") != std::string::npos;
-    }
-  }
-  return false;
-}
-
-OpenedText open_text(const std::string& path) {
+OpenedText open_text(const std::string& path, const TextKind& kind) {
   OpenedText r;
   if (path.rfind("/vsi", 0) == 0) {
     r.source = vsi_source(path, 0);
@@ -318,7 +285,7 @@ OpenedText open_text(const std::string& path) {
       r.text_path = path;
       break;
     case Magic::zip:
-      r.text_path = zip_member(path);
+      r.text_path = zip_member(path, kind);
       r.source = vsi_source(r.text_path, file_size(path));
       r.compression = "zip";
       break;
@@ -330,7 +297,7 @@ OpenedText open_text(const std::string& path) {
   return r;
 }
 
-std::string peek_text(const std::string& path, std::size_t n) {
+std::string peek_text(const std::string& path, std::size_t n, const TextKind& kind) {
   try {
     if (path.rfind("/vsi", 0) == 0) {
       std::unique_ptr<VSILFILE, VsiCloser> f(VSIFOpenL(path.c_str(), "rb"));
@@ -339,7 +306,7 @@ std::string peek_text(const std::string& path, std::size_t n) {
       s.resize(VSIFReadL(s.data(), 1, n, f.get()));
       return s;
     }
-    OpenedText t = open_text(path);
+    OpenedText t = open_text(path, kind);
     std::string s;
     while (s.size() < n) {
       const auto piece = t.source->next(n - s.size());
@@ -352,4 +319,4 @@ std::string peek_text(const std::string& path, std::size_t n) {
   }
 }
 
-}  // namespace cogkit::detail::ascii
+}  // namespace cogkit::detail

@@ -1,6 +1,6 @@
-// src/read/ascii/text_source.hpp — the text of an ASCII grid, piece by piece.
+// src/read/text_source.hpp — the text of a text input (ASCII grid, XYZ), piece by piece (internal).
 //
-// A plain local file is memory-mapped (pieces are views, pages dropped once parsed);
+// Shared by the ASCII grid and the XYZ readers: a plain local file is memory-mapped (pieces are views, pages dropped once parsed);
 // gzip and zstd are inflated with zlib/libzstd, zip members and /vsi paths are read
 // through GDAL's VSI layer. Every piece ends at whitespace or at the end of input,
 // so no token is ever split between pieces.
@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-namespace cogkit::detail::ascii {
+namespace cogkit::detail {
 
 class TextSource {
  public:
@@ -33,16 +33,18 @@ struct OpenedText {
   std::string text_path;    // what is read (path, or /vsizip/... member)
 };
 
+// What a text input holds, for picking the member of a zip: the one member whose start
+// `starts_like` accepts (given up to kSniffBytes of it).
+struct TextKind {
+  const char* name;  // "ASCII grid", "XYZ file": in errors
+  bool (*starts_like)(std::string_view head);
+};
+inline constexpr std::size_t kSniffBytes = 16384;
+
 // Opens `path` (detects compression by magic bytes). Throws cogkit::error("read").
-OpenedText open_text(const std::string& path);
+OpenedText open_text(const std::string& path, const TextKind& kind);
 
 // First `n` bytes of the text (decompressed), for sniffing. Never throws; "" on failure.
-std::string peek_text(const std::string& path, std::size_t n);
+std::string peek_text(const std::string& path, std::size_t n, const TextKind& kind);
 
-}  // namespace cogkit::detail::ascii
-
-namespace cogkit::detail::ascii {
-// True when `text` (the start of a file) begins like an ESRI or GRASS ASCII grid header:
-// optional UTF-8 BOM and blank space, then a known header keyword.
-bool starts_like_grid(std::string_view text);
-}  // namespace cogkit::detail::ascii
+}  // namespace cogkit::detail
