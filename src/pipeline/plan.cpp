@@ -15,6 +15,7 @@
 
 #include "cogkit/core/error.hpp"
 #include "cogkit/publish/publish.hpp"
+#include "core/data_type.hpp"
 #include "core/gdal_env.hpp"
 #include "translate/view.hpp"
 
@@ -28,20 +29,6 @@ double default_nodata(GDALDataType t) {
     case GDT_Int16: return -32768;
     case GDT_Int32: return -2147483648.0;
     default: return -9999;
-  }
-}
-
-bool nodata_fits(GDALDataType t, double v) {
-  if (std::isnan(v)) return GDALDataTypeIsFloating(t);
-  if (GDALDataTypeIsFloating(t)) return t == GDT_Float64 || std::fabs(v) <= std::numeric_limits<float>::max() || std::isinf(v);
-  if (v != std::floor(v)) return false;
-  switch (t) {
-    case GDT_Byte: return v >= 0 && v <= 255;
-    case GDT_UInt16: return v >= 0 && v <= 65535;
-    case GDT_Int16: return v >= -32768 && v <= 32767;
-    case GDT_UInt32: return v >= 0 && v <= 4294967295.0;
-    case GDT_Int32: return v >= -2147483648.0 && v <= 2147483647.0;
-    default: return true;
   }
 }
 
@@ -105,7 +92,7 @@ bool warps(const PipelineOptions& o) {
 }
 
 void check_nodata_fits(GDALDataType type, double v, const char* field, const char* step, const std::string& name) {
-  if (!nodata_fits(type, v))
+  if (!representable(type, v))
     throw error(step, name, std::string(field) + " " + number(v) + " does not fit the data type " +
                                 GDALGetDataTypeName(type));
 }

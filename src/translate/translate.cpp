@@ -47,24 +47,6 @@ void check_scale(const TranslateOptions& t, const std::string& name) {
                 "TranslateOptions::scale and TranslateOptions::unscale cannot be combined (gdal_translate ignores -scale then)");
 }
 
-// `v` is a value of type `type` as it is: an integer in range for integer types, any value
-// in range (or NaN, ±inf) for floating-point types.
-bool representable(GDALDataType type, double v) {
-  if (GDALDataTypeIsFloating(type))
-    return type == GDT_Float64 || !std::isfinite(v) || std::fabs(v) <= std::numeric_limits<float>::max();
-  if (!std::isfinite(v) || v != std::floor(v)) return false;
-  switch (type) {
-    case GDT_Byte: return v >= 0 && v <= 255;
-    case GDT_UInt16: return v >= 0 && v <= 65535;
-    case GDT_Int16: return v >= -32768 && v <= 32767;
-    case GDT_UInt32: return v >= 0 && v <= 4294967295.0;
-    case GDT_Int32: return v >= -2147483648.0 && v <= 2147483647.0;
-    case GDT_UInt64: return v >= 0 && v < 18446744073709551616.0;
-    case GDT_Int64: return v >= -9223372036854775808.0 && v < 9223372036854775808.0;
-    default: return false;
-  }
-}
-
 // Each selected band's nodata is kept as is by the view (gdal_translate neither scales nor
 // unscales it), so it must be a value of the output type; gdal_translate would clamp or round
 // it with a warning, turning valid pixels into nodata or the reverse.
@@ -113,8 +95,6 @@ CPLStringList translate_argv(GDALDatasetH src, const TranslateOptions& t, bool r
 }
 
 }  // namespace
-
-GDALDataType gdal_type(DataType t) { return GDALGetDataTypeByName(std::string(to_gdal(t)).c_str()); }
 
 GDALDataType translated_type(GDALDatasetH src, const TranslateOptions& t) {
   if (t.output_type) return gdal_type(*t.output_type);

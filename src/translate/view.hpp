@@ -11,11 +11,9 @@
 
 #include "cogkit/core/gdal_handle.hpp"
 #include "cogkit/translate/translate.hpp"
+#include "core/data_type.hpp"
 
 namespace cogkit::detail {
-
-// GDAL's type for a DataType.
-GDALDataType gdal_type(DataType t);
 
 // What the pipeline tells the step about the rest of the job.
 struct TranslateContext {
