@@ -41,7 +41,7 @@ timed gdalwarp_cutline gdalwarp -q -cutline clip.geojson -crop_to_cutline chain_
 timed gdal_translate gdal_translate -q -of COG -co COMPRESS=DEFLATE -co PREDICTOR=YES -co NUM_THREADS=ALL_CPUS \
   chain_3_clip.tif chain_4.tif
 
-echo "run $run:"
+echo "run $run: (load average $(cut -d" " -f1-3 /proc/loadavg), $(nproc) CPUs)"
 awk -v budget="$budget" '
   $1 == "cogify" { ct = $2; cr = $3 }
   $1 != "cogify" { gt += $2; if ($3 > gr) gr = $3; printf "  %-18s %7.2f s  %8.1f MB\n", $1, $2, $3 / 1024 }
