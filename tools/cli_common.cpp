@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <mutex>
 #include <sstream>
@@ -18,6 +19,7 @@
 #include "cogkit/jobs/batch.hpp"
 #include "cogkit/core/error.hpp"
 #include "cogkit/core/staging.hpp"
+#include "cogkit/report/stac.hpp"
 #include "cogkit/write/cog.hpp"
 #include "gdal_flags.hpp"
 
@@ -152,6 +154,26 @@ void add_batch_options(CLI::App& app, CommonArgs& a) {
       ->group("Batch");
 }
 
+// --stac, --stac-dir and --datetime: a STAC Item per output (docs/stac.md).
+void add_stac_options(CLI::App& app, CommonArgs& a) {
+  app.add_option("--stac", a.stac_path,
+                 "Write a STAC 1.0.0 Item describing the output to FILE, after the output is published (one "
+                 "conversion; batch: --stac-dir)")
+      ->type_name("FILE")
+      ->group("Report");
+  app.add_option("--stac-dir", a.stac_dir,
+                 "Write one STAC Item per output to DIR/<output name>.json (created if missing; the -O DIR puts each "
+                 "beside its COG)")
+      ->type_name("DIR")
+      ->group("Report");
+  app.add_option_function<std::string>(
+         "--datetime", [&a](const std::string& v) { a.stac_datetime = v; },
+         "The STAC Item's datetime, RFC 3339 (e.g. 2024-05-01T10:00:00Z); default: the output's TIFFTAG_DATETIME, "
+         "else the input's modification time")
+      ->type_name("DATETIME")
+      ->group("Report");
+}
+
 void add_common_options(CLI::App& app, CommonArgs& a) {
   auto& o = a.options;
   app.add_option("FILES", a.files,
@@ -247,6 +269,7 @@ void add_common_options(CLI::App& app, CommonArgs& a) {
       ->group("Report");
   app.add_option("--report", a.report_path, "Write the JSON report to FILE (batch: JSON Lines, one per input)")
       ->group("Report");
+  add_stac_options(app, a);
   app.add_flag("-q,--quiet", a.quiet, "No progress bar")->group("Report");
   app.add_flag("--no-validate", [&o](std::int64_t) { o.validate = false; }, "Skip the COG layout check")
       ->group("Report");
@@ -397,6 +420,23 @@ void finish_gdal_flags(CommonArgs& a) {
   apply_creation_options(o);
 }
 
+// The STAC flags checked before any pixel moves: RFC 3339 --datetime, writable Item paths.
+void finish_stac_args(CommonArgs& a) {
+  if (a.stac_datetime && !is_rfc3339(*a.stac_datetime))
+    throw error("options", "", "--datetime expects an RFC 3339 date-time (e.g. 2024-05-01T10:00:00Z), got '" +
+                                   *a.stac_datetime + "'");
+  if (a.stac_datetime && a.stac_path.empty() && a.stac_dir.empty())
+    throw error("options", "", "--datetime is the STAC Item's: it needs --stac FILE or --stac-dir DIR");
+  if (!a.stac_path.empty() && !a.output_dir.empty())
+    throw error("options", "", "--stac FILE is for one output; with --output-dir use --stac-dir DIR");
+  if (!a.stac_path.empty() && !a.stac_dir.empty()) throw error("options", "", "give --stac or --stac-dir, not both");
+  check_stac_writable(a.stac_path);
+  if (a.stac_dir.empty() || a.stac_dir.rfind("/vsi", 0) == 0) return;
+  std::error_code ec;
+  std::filesystem::create_directories(a.stac_dir, ec);
+  check_stac_writable((std::filesystem::path(a.stac_dir) / "item.json").string());
+}
+
 void finish_args(CommonArgs& a) {
   auto& o = a.options;
   if (a.mosaic) {
@@ -450,6 +490,7 @@ void finish_args(CommonArgs& a) {
   finish_gdal_flags(a);
   validate_cog_options(o.cog);
   if (o.threads < 0) throw error("options", "", "--threads must be 0 (all cores) or more");
+  finish_stac_args(a);
 }
 
 // Markdown table of every option, generated from the same declarations as --help.
@@ -625,6 +666,33 @@ void write_report(const CommonArgs& args, const std::string& text) {
   if (args.json) std::printf("%s\n", text.c_str());
 }
 
+// The STAC Item of a published output, if asked for: --stac FILE, or DIR/<output name>.json.
+void write_stac(const CommonArgs& args, const Report& report) {
+  if (args.stac_path.empty() && args.stac_dir.empty()) return;
+  std::string path = args.stac_path;
+  if (path.empty()) {
+    std::string name = std::filesystem::path(report.output).filename().string();
+    name = name.substr(0, name.rfind('.') == 0 ? name.size() : name.rfind('.')) + ".json";
+    path = args.stac_dir + (args.stac_dir.ends_with('/') ? "" : "/") + name;
+  }
+  StacItemOptions o;
+  o.item_path = path;
+  o.datetime = args.stac_datetime;
+  write_stac_file(path, stac_item(report, o));
+}
+
+// write_stac for one batch output; false (after its error line) when the Item failed.
+bool write_batch_stac(std::string_view tool, const CommonArgs& args, const BatchOutcome& outcome) {
+  if (!outcome.report || !outcome.skipped.empty()) return true;
+  try {
+    write_stac(args, *outcome.report);
+    return true;
+  } catch (const error& e) {
+    std::fprintf(stderr, "%s\n", error_line(tool, outcome.item.input, e).c_str());
+    return false;
+  }
+}
+
 // --output-dir: every input through run_batch; one error line per failed input, then a
 // summary line; exit status 1 when any input failed. Reports are JSON Lines, one per input,
 // written (and flushed) as each input ends.
@@ -651,11 +719,13 @@ int run_batch_job(std::string_view tool, CommonArgs& args, ProgressBar& bar, boo
   batch.keep_going = !args.fail_fast;
   batch.skip_existing = args.skip_existing;
   batch.retries = args.retries;
+  bool stac_failed = false;
   batch.on_done = [&](std::size_t done, std::size_t total, const BatchOutcome& outcome) {
     if (outcome.failure) {
       bar.finish();
       std::fprintf(stderr, "%s\n", error_line(tool, outcome.item.input, *outcome.failure).c_str());
     }
+    if (!write_batch_stac(tool, args, outcome)) stac_failed = true;
     const std::string line = batch_report_line(outcome);
     if (report_file.is_open()) report_file << line << std::endl;
     if (args.json) {
@@ -685,7 +755,7 @@ int run_batch_job(std::string_view tool, CommonArgs& args, ProgressBar& bar, boo
   const auto skipped = std::count_if(outcomes.begin(), outcomes.end(), [](const auto& o) {
     return o.skipped.rfind("not started", 0) == 0;
   });
-  if (failed == 0) return 0;
+  if (failed == 0) return stac_failed ? 1 : 0;
   std::fprintf(stderr, "%.*s: %ld of %zu inputs failed%s\n", int(tool.size()), tool.data(), long(failed), outcomes.size(),
                skipped ? (", " + std::to_string(skipped) + " not started (--fail-fast)").c_str() : "");
   return 1;
@@ -708,6 +778,7 @@ int run_job(std::string_view tool, CommonArgs& args, const std::function<Report(
     const Report report = job(args);
     bar.finish();
     write_report(args, report.to_json(2));
+    write_stac(args, report);
     return 0;
   } catch (const error& e) {
     bar.finish();

@@ -44,6 +44,9 @@ struct CommonArgs {
   std::vector<std::string> warp_options;  // -wo KEY=VALUE
   std::string cutline;               // -cutline (needs -crop_to_cutline)
   bool crop_to_cutline = false;
+  // STAC Item per output (add_stac_options): --stac FILE (one output), --stac-dir DIR (DIR/<name>.json).
+  std::string stac_path, stac_dir;
+  std::optional<std::string> stac_datetime;
 };
 
 // "<intro>: name (help), name (help), ...": the help of an enum flag, from its table.

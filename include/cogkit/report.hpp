@@ -5,3 +5,4 @@
 #pragma once
 
 #include "cogkit/report/report.hpp"
+#include "cogkit/report/stac.hpp"

@@ -17,6 +17,29 @@
 
 namespace cogkit::detail {
 
+namespace {
+
+// Scale, offset and unit of every band, and the TIFF date, for the STAC Item.
+void describe_headers(Report& rep, GDALDatasetH ds) {
+  rep.band_headers.clear();
+  for (int i = 1; i <= GDALGetRasterCount(ds); ++i) {
+    GDALRasterBandH band = GDALGetRasterBand(ds, i);
+    BandHeader h;
+    int has = 0;
+    const double scale = GDALGetRasterScale(band, &has);
+    if (has) h.scale = scale;
+    const double offset = GDALGetRasterOffset(band, &has);
+    if (has) h.offset = offset;
+    const char* unit = GDALGetRasterUnitType(band);
+    h.unit = unit ? unit : "";
+    rep.band_headers.push_back(std::move(h));
+  }
+  const char* when = GDALGetMetadataItem(ds, "TIFFTAG_DATETIME", nullptr);
+  rep.tiff_datetime = when ? when : "";
+}
+
+}  // namespace
+
 void describe_output(Report& rep, const std::string& path) {
   DatasetHandle ds(GDALOpenEx(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
   if (!ds) throw error("validate", path, "cannot reopen the written COG", CPLGetLastErrorMsg());
@@ -70,6 +93,7 @@ void describe_output(Report& rep, const std::string& path) {
     GDALRasterBandH ov = GDALGetOverview(b, i);
     rep.overviews.emplace_back(GDALGetRasterBandXSize(ov), GDALGetRasterBandYSize(ov));
   }
+  describe_headers(rep, ds.get());
 }
 
 }  // namespace cogkit::detail

@@ -16,6 +16,12 @@ struct BandStats {
   double valid_percent() const { return total_pixels ? 100.0 * double(valid_pixels) / double(total_pixels) : 0.0; }
 };
 
+// What the written file's header says of one band, beyond the report's fields (for the STAC Item).
+struct BandHeader {
+  std::optional<double> scale, offset;  // set when the band has one
+  std::string unit;                     // "" when none
+};
+
 struct Report {
   std::string tool;
   std::string input, output;
@@ -31,6 +37,8 @@ struct Report {
   double xres = 0, yres = 0;
   std::optional<double> nodata;
   std::vector<BandStats> band_stats;
+  std::vector<BandHeader> band_headers;  // per band, from the written file (not in to_json)
+  std::string tiff_datetime;             // the written file's TIFFTAG_DATETIME, "" when none (not in to_json)
   std::string compression;  // the output's codec: its cogkit::Compression name ("deflate"), else GDAL's, lower-case
   int block_width = 0, block_height = 0;
   std::vector<std::pair<int, int>> overviews;  // sizes, largest first
