@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include <gdal.h>
+#include <nlohmann/json.hpp>
 #include <ogr_srs_api.h>
 
 #include "cogkit/jobs/batch.hpp"
@@ -21,7 +22,9 @@
 #include "cogkit/core/staging.hpp"
 #include "cogkit/report/stac.hpp"
 #include "cogkit/write/cog.hpp"
+#include "exit_codes.hpp"
 #include "gdal_flags.hpp"
+#include "progress.hpp"
 
 namespace cogkit::cli {
 namespace {
@@ -33,34 +36,6 @@ std::vector<std::string> split(const std::string& s, char sep) {
   while (std::getline(ss, item, sep)) out.push_back(item);
   return out;
 }
-
-// A one-line progress bar on a TTY: "[reproject]  42% |#########            |".
-class ProgressBar {
- public:
-  void operator()(std::string_view step, double fraction) {
-    std::lock_guard lock(mutex_);
-    const int pct = static_cast<int>(std::floor(fraction * 100));
-    if (step == step_ && pct == pct_) return;
-    step_ = std::string(step);
-    pct_ = pct;
-    const int width = 30, filled = pct * width / 100;
-    std::fprintf(stderr, "\r%-10s %3d%% |%.*s%*s|", step_.c_str(), pct, filled,
-                 "##############################", width - filled, "");
-    std::fflush(stderr);
-    dirty_ = true;
-  }
-  void finish() {
-    std::lock_guard lock(mutex_);
-    if (dirty_) std::fprintf(stderr, "\r%*s\r", 60, "");
-    dirty_ = false;
-  }
-
- private:
-  std::mutex mutex_;
-  std::string step_;
-  int pct_ = -1;
-  bool dirty_ = false;
-};
 
 }  // namespace
 
@@ -270,7 +245,8 @@ void add_common_options(CLI::App& app, CommonArgs& a) {
   app.add_option("--report", a.report_path, "Write the JSON report to FILE (batch: JSON Lines, one per input)")
       ->group("Report");
   add_stac_options(app, a);
-  app.add_flag("-q,--quiet", a.quiet, "No progress bar")->group("Report");
+  app.add_flag("-q,--quiet", a.quiet, "No progress and no warnings on stderr (errors still)")->group("Report");
+  add_enum_option(app, "--progress", a.progress, "Progress on stderr")->group("Report");
   app.add_flag("--no-validate", [&o](std::int64_t) { o.validate = false; }, "Skip the COG layout check")
       ->group("Report");
 }
@@ -579,7 +555,8 @@ int run_tool(std::string_view tool, CLI::App& app, CommonArgs& args, int argc, c
          "Print the options as a Markdown table (docs/cli.md is generated with it)")
       ->group("");
   add_info_flags(tool, app);
-  app.footer("GDAL's spellings work too, with GDAL's meanings: " + gdal_spellings() + " (docs/gdal-compat.md).");
+  app.footer("GDAL's spellings work too, with GDAL's meanings: " + gdal_spellings() + " (docs/gdal-compat.md).\n" +
+             exit_codes_help());
   // A flag takes its values only: never the positionals after it (normalize_args joins them).
   for (CLI::Option* opt : app.get_options())
     if (opt->nonpositional()) opt->allow_extra_args(false);
@@ -592,10 +569,10 @@ int run_tool(std::string_view tool, CLI::App& app, CommonArgs& args, int argc, c
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --help-markdown, --version, --formats
     std::string msg = e.what();
     std::fprintf(stderr, "%.*s: options: %s\n", int(tool.size()), tool.data(), msg.c_str());
-    return e.get_exit_code() ? 2 : 0;
+    return e.get_exit_code() ? exit_usage : exit_ok;
   } catch (const error& e) {
     std::fprintf(stderr, "%.*s: options: %s\n", int(tool.size()), tool.data(), e.message().c_str());
-    return 2;
+    return exit_usage;
   }
   install_signal_cleanup();
   capture_gdal_diagnostics();
@@ -693,46 +670,101 @@ bool write_batch_stac(std::string_view tool, const CommonArgs& args, const Batch
   }
 }
 
-// --output-dir: every input through run_batch; one error line per failed input, then a
-// summary line; exit status 1 when any input failed. Reports are JSON Lines, one per input,
-// written (and flushed) as each input ends.
-int run_batch_job(std::string_view tool, CommonArgs& args, ProgressBar& bar, bool tty,
+// "<tool>: <input>: warning: <text>" for each of the report's warnings (GDAL's and cogkit's).
+void print_warnings(std::string_view tool, const CommonArgs& args, const Report& report, Progress& progress) {
+  if (args.quiet) return;
+  for (const auto& w : report.warnings)
+    progress.print_line(std::string(tool) + ": " + (report.input.empty() ? args.input : report.input) + ": warning: " + w);
+}
+
+// The object --json/--report get for a failed run, with the fields of a batch's failed line.
+std::string failure_json(std::string_view tool, const CommonArgs& args, const std::string& step,
+                         const std::string& message, const std::string& gdal_message) {
+  nlohmann::ordered_json j{{"tool", tool},    {"status", "failed"}, {"step", step},
+                           {"input", args.input}, {"output", args.output}, {"message", message},
+                           {"gdal_message", gdal_message}};
+  return j.dump(2);
+}
+
+// Never throws: the run has failed already (the report file may be what failed).
+void write_failure(const CommonArgs& args, const std::string& text) {
+  if (!args.report_path.empty()) std::ofstream(args.report_path) << text << "\n";
+  if (args.json) std::printf("%s\n", text.c_str());
+}
+
+// The inputs of this batch: the positionals and --inputs-from, of --shard.
+std::vector<std::string> batch_inputs(const CommonArgs& args) {
+  if (args.shard.empty()) return args.files;
+  int index = -1, count = 0;
+  char slash = 0;
+  std::istringstream in(args.shard);
+  if (!(in >> index >> slash >> count) || slash != '/' || !in.eof())
+    throw error("options", "", "--shard expects INDEX/COUNT (e.g. 0/8), got '" + args.shard + "'");
+  return shard_inputs(args.files, index, count);
+}
+
+// One JSON line per input to --report FILE and/or stdout (--json).
+struct BatchLines {
+  const CommonArgs& args;
+  std::ofstream file;
+  explicit BatchLines(const CommonArgs& a) : args(a) {
+    if (args.report_path.empty()) return;
+    file.open(args.report_path);
+    if (!file) throw error("report", args.report_path, "cannot write the report");
+  }
+  void add(const BatchOutcome& o) {
+    const std::string line = batch_report_line(o);
+    if (file.is_open()) file << line << std::endl;
+    if (args.json) {
+      std::printf("%s\n", line.c_str());
+      std::fflush(stdout);
+    }
+  }
+};
+
+// After run_batch: the lines of inputs never started (--fail-fast has no on_done call for
+// them), then "<tool>: N of M inputs failed"; exit_partial_batch when any failed.
+int batch_summary(std::string_view tool, const std::vector<BatchOutcome>& outcomes, BatchLines& lines) {
+  for (const auto& o : outcomes)
+    if (o.skipped.rfind("not started", 0) == 0) lines.add(o);
+  if (lines.file.is_open() && !lines.file.flush())
+    throw error("report", lines.args.report_path, "cannot write the report");
+  const auto failed = std::count_if(outcomes.begin(), outcomes.end(), [](const auto& o) { return o.failure.has_value(); });
+  const auto skipped = std::count_if(outcomes.begin(), outcomes.end(), [](const auto& o) {
+    return o.skipped.rfind("not started", 0) == 0;
+  });
+  if (failed == 0) return exit_ok;
+  std::fprintf(stderr, "%.*s: %ld of %zu inputs failed%s\n", int(tool.size()), tool.data(), long(failed), outcomes.size(),
+               skipped ? (", " + std::to_string(skipped) + " not started (--fail-fast)").c_str() : "");
+  return exit_partial_batch;
+}
+
+// --output-dir: every input through run_batch; one error line per failed input, a progress line
+// per ended input, then a summary line; exit status 5 when any input failed. Reports are JSON
+// Lines, one per input, written (and flushed) as each input ends.
+int run_batch_job(std::string_view tool, CommonArgs& args, Progress& progress,
                   const std::function<Report(const CommonArgs&)>& job) {
-  std::vector<std::string> inputs = args.files;
-  if (!args.shard.empty()) {
-    int index = -1, count = 0;
-    char slash = 0;
-    std::istringstream in(args.shard);
-    if (!(in >> index >> slash >> count) || slash != '/' || !in.eof())
-      throw error("options", "", "--shard expects INDEX/COUNT (e.g. 0/8), got '" + args.shard + "'");
-    inputs = shard_inputs(inputs, index, count);
-    if (inputs.empty()) return 0;  // more shards than inputs: nothing for this one
-  }
+  const std::vector<std::string> inputs = batch_inputs(args);
+  if (inputs.empty()) return exit_ok;  // more shards than inputs: nothing for this one
   const std::vector<BatchItem> items = plan_batch(inputs, args.output_dir);
-  std::ofstream report_file;
-  if (!args.report_path.empty()) {
-    report_file.open(args.report_path);
-    if (!report_file) throw error("report", args.report_path, "cannot write the report");
-  }
+  BatchLines lines(args);
   BatchOptions batch;
   batch.jobs = args.jobs;
   batch.keep_going = !args.fail_fast;
   batch.skip_existing = args.skip_existing;
   batch.retries = args.retries;
   bool stac_failed = false;
+  BatchCounts counts;
   batch.on_done = [&](std::size_t done, std::size_t total, const BatchOutcome& outcome) {
-    if (outcome.failure) {
-      bar.finish();
-      std::fprintf(stderr, "%s\n", error_line(tool, outcome.item.input, *outcome.failure).c_str());
-    }
+    if (outcome.failure) progress.print_line(error_line(tool, outcome.item.input, *outcome.failure));
+    if (outcome.report) print_warnings(tool, args, *outcome.report, progress);
     if (!write_batch_stac(tool, args, outcome)) stac_failed = true;
-    const std::string line = batch_report_line(outcome);
-    if (report_file.is_open()) report_file << line << std::endl;
-    if (args.json) {
-      std::printf("%s\n", line.c_str());
-      std::fflush(stdout);
-    }
-    if (tty) bar("batch", double(done) / double(total));
+    lines.add(outcome);
+    counts.failed += outcome.failure.has_value();
+    counts.skipped += !outcome.skipped.empty();
+    counts.done = done;
+    counts.total = total;
+    progress.batch(counts);
   };
   const auto outcomes = run_batch(items, args.options, batch, [&](const BatchItem& item, const PipelineOptions& o) {
     CommonArgs one = args;
@@ -741,53 +773,39 @@ int run_batch_job(std::string_view tool, CommonArgs& args, ProgressBar& bar, boo
     one.options = o;
     return job(one);
   });
-  bar.finish();
-  // Inputs never started (--fail-fast) have no on_done call: their lines come last.
-  for (const auto& o : outcomes)
-    if (o.skipped.rfind("not started", 0) == 0) {
-      const std::string line = batch_report_line(o);
-      if (report_file.is_open()) report_file << line << "\n";
-      if (args.json) std::printf("%s\n", line.c_str());
-    }
-  if (report_file.is_open() && !report_file.flush())
-    throw error("report", args.report_path, "cannot write the report");
-  const auto failed = std::count_if(outcomes.begin(), outcomes.end(), [](const auto& o) { return o.failure.has_value(); });
-  const auto skipped = std::count_if(outcomes.begin(), outcomes.end(), [](const auto& o) {
-    return o.skipped.rfind("not started", 0) == 0;
-  });
-  if (failed == 0) return stac_failed ? 1 : 0;
-  std::fprintf(stderr, "%.*s: %ld of %zu inputs failed%s\n", int(tool.size()), tool.data(), long(failed), outcomes.size(),
-               skipped ? (", " + std::to_string(skipped) + " not started (--fail-fast)").c_str() : "");
-  return 1;
+  progress.finish();
+  const int code = batch_summary(tool, outcomes, lines);
+  return code == exit_ok && stac_failed ? exit_partial_batch : code;  // an Item not written fails its input
 }
 
-
 int run_job(std::string_view tool, CommonArgs& args, const std::function<Report(const CommonArgs&)>& job) {
-  ProgressBar bar;
-  const bool tty = isatty(STDERR_FILENO) && !args.quiet;
+  Progress progress(args.progress, args.quiet);
   try {
     finish_args(args);
   } catch (const error& e) {  // a usage error, as the parser's: exit status 2
     std::fprintf(stderr, "%s\n", error_line(tool, "", e).c_str());
-    return 2;
+    return exit_usage;
   }
   try {
     args.options.tool = std::string(tool);
-    if (!args.output_dir.empty()) return run_batch_job(tool, args, bar, tty, job);
-    if (tty) args.options.progress = [&bar](std::string_view s, double f) { bar(s, f); };
+    if (!args.output_dir.empty()) return run_batch_job(tool, args, progress, job);
+    if (!progress.silent()) args.options.progress = [&progress](std::string_view s, double f) { progress.step(s, f); };
     const Report report = job(args);
-    bar.finish();
+    progress.finish();
+    print_warnings(tool, args, report, progress);
     write_report(args, report.to_json(2));
     write_stac(args, report);
-    return 0;
+    return exit_ok;
   } catch (const error& e) {
-    bar.finish();
-    std::fprintf(stderr, "%s\n", error_line(tool, args.input, e).c_str());
-    return 1;
+    progress.print_line(error_line(tool, args.input, e));
+    if (args.output_dir.empty())
+      write_failure(args, failure_json(tool, args, e.step(), with_flags(e.message()), e.gdal_message()));
+    const bool on_output = !e.path().empty() && (e.path() == args.output || e.path() == args.output_dir);
+    return exit_code_for_step(e.step(), on_output);
   } catch (const std::exception& e) {
-    bar.finish();
-    std::fprintf(stderr, "%.*s: %s: %s\n", int(tool.size()), tool.data(), args.input.c_str(), e.what());
-    return 1;
+    progress.print_line(std::string(tool) + ": " + args.input + ": " + e.what());
+    if (args.output_dir.empty()) write_failure(args, failure_json(tool, args, "", e.what(), ""));
+    return exit_failure;
   }
 }
 }  // namespace

@@ -30,7 +30,8 @@ struct CommonArgs {
   bool fail_fast = false, skip_existing = false;
   bool json = false;          // print the report on stdout
   std::string report_path;    // write the report to a file
-  bool quiet = false;
+  bool quiet = false;         // -q: no progress, no warnings (errors still)
+  ProgressStyle progress = ProgressStyle::automatic;  // --progress
   std::string memory_budget;  // text form, parsed after CLI parsing
   std::vector<std::string> config_pairs;  // KEY=VALUE
   std::vector<double> tr, te;
@@ -102,7 +103,8 @@ void add_common_options(CLI::App& app, CommonArgs& args);
 // `job` (which returns the report) once, or once per input through run_batch with
 // --output-dir, prints/writes the report(s). The single catch of
 // each tool is here: any error becomes one line "<tool>: <path>: <step>: <message>"
-// on stderr and exit status 1. `extra_options` is called after parsing, before the
+// on stderr (and, with --json/--report, a "status": "failed" object) and the exit status of
+// its class (tools/exit_codes.hpp). `extra_options` is called after parsing, before the
 // job, to validate tool-specific flags. After the job it ends the process (flushes stdio,
 // skips GDAL's teardown); it returns only for --help and option errors.
 int run_tool(std::string_view tool, CLI::App& app, CommonArgs& args, int argc, char** argv,

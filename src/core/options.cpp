@@ -159,6 +159,15 @@ constexpr std::array<EnumEntry<OF>, 2> kOutputFormat{{
     {"gtiff", OF::gtiff, "accepted for gdal_translate command lines: the file is a COG, which is a GeoTIFF", "GTiff"},
 }};
 
+using PS = ProgressStyle;
+constexpr std::array<EnumEntry<PS>, 5> kProgressStyle{{
+    {"auto", PS::automatic, "bar on a terminal, else plain", ""},
+    {"bar", PS::bar, "one redrawn line", ""},
+    {"plain", PS::plain, "GDAL's 0...10...100 - done. lines, one per step", ""},
+    {"json", PS::json, "one JSON object per line", ""},
+    {"none", PS::none, "nothing", ""},
+}};
+
 }  // namespace
 
 template <>
@@ -225,6 +234,12 @@ const EnumTable<DataType>& table<DataType>() {
 template <>
 const EnumTable<OutputFormat>& table<OutputFormat>() {
   static const EnumTable<OutputFormat> t{"output format", kOutputFormat, {}};
+  return t;
+}
+
+template <>
+const EnumTable<ProgressStyle>& table<ProgressStyle>() {
+  static const EnumTable<ProgressStyle> t{"progress style", kProgressStyle, {}};
   return t;
 }
 

@@ -146,11 +146,15 @@ nlohmann::ordered_json outcome_json(const BatchOutcome& o) {
   if (o.report) {
     j = json::parse(o.report->to_json(-1));
   } else {
-    j = json{{"input", o.item.input}, {"output", o.item.output}};
-    if (o.failure)
+    j = json{{"status", o.failure ? "failed" : "skipped"}, {"input", o.item.input}, {"output", o.item.output}};
+    if (o.failure) {
+      j["step"] = o.failure->step();
+      j["message"] = o.failure->message();
+      j["gdal_message"] = o.failure->gdal_message();
       j["error"] = o.failure->what();
-    else
+    } else {
       j["skipped"] = o.skipped;
+    }
   }
   if (o.attempts > 1) j["attempts"] = o.attempts;
   return j;

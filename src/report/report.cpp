@@ -21,6 +21,7 @@ json box(const std::array<double, 4>& b) { return json::array({number(b[0]), num
 std::string Report::to_json(int indent) const {
   json j;
   j["tool"] = tool;
+  j["status"] = "ok";  // a failed run's object says "failed" (the tools, batch_report_line)
   j["input"] = input;
   j["output"] = output;
   j["input_bytes"] = input_bytes;

@@ -110,8 +110,8 @@ TEST(Asc2Cog, ErrorsLeaveNothingAtOutput) {
   TempDir dir;
   const std::string in = dir / "short.asc", out = dir / "out.tif";
   write_text(in, "ncols 3\nnrows 2\nxllcorner 0\nyllcorner 0\ncellsize 1\n1 2 3\n4 5\n");
-  auto r = run(asc2cog() + " " + in + " " + out);
-  EXPECT_EQ(1, r.exit_code);
+  auto r = run(asc2cog() + " -q " + in + " " + out);  // -q: the error line only, no progress lines
+  EXPECT_EQ(3, r.exit_code);  // bad input
   EXPECT_EQ(0u, r.err.find("asc2cog: " + in + ":7:3: read: expected 6 values")) << r.err;
   EXPECT_EQ(1, std::count(r.err.begin(), r.err.end(), '\n')) << r.err;
   EXPECT_FALSE(fs::exists(out));
@@ -164,7 +164,7 @@ TEST(Asc2Cog, BatchConvertsEveryInputAndReportsEachFailureOnItsOwnLine) {
   write_text(dir / "list.txt", (dir / "t2.asc") + "\n# comment\n");
   const auto r = run(asc2cog() + " -O " + (dir / "out") + " " + (dir / "t0.asc") + " " + (dir / "bad.asc") + " " +
                      (dir / "t1.asc") + " --inputs-from " + (dir / "list.txt") + " --a-srs EPSG:2180 --json -q");
-  EXPECT_EQ(1, r.exit_code);
+  EXPECT_EQ(5, r.exit_code);  // a partial batch
   // One line for the bad input (file:line:column, step), one summary line.
   EXPECT_EQ(2, std::count(r.err.begin(), r.err.end(), '\n')) << r.err;
   EXPECT_NE(std::string::npos, r.err.find("asc2cog: " + (dir / "bad.asc") + ":7:3: read: expected 6 values")) << r.err;
@@ -192,7 +192,7 @@ TEST(Asc2Cog, BatchConvertsEveryInputAndReportsEachFailureOnItsOwnLine) {
   fs::create_directory(dir / "half");
   const auto h = run(asc2cog() + " -O " + (dir / "half") + " " + (dir / "t0.asc") + " " + (dir / "bad.asc") + " " +
                      (dir / "t1.asc") + " --inputs-from " + (dir / "list.txt") + " --shard 1/2 -q");
-  EXPECT_EQ(1, h.exit_code) << h.err;  // bad.asc is in shard 1
+  EXPECT_EQ(5, h.exit_code) << h.err;  // bad.asc is in shard 1: a partial batch
   EXPECT_FALSE(fs::exists(dir / "half/t0.tif"));
   EXPECT_FALSE(fs::exists(dir / "half/t1.tif"));
   EXPECT_TRUE(fs::exists(dir / "half/t2.tif"));
@@ -214,10 +214,10 @@ TEST(Asc2Cog, OutputDirIsCreatedWhenMissing) {
   ASSERT_EQ(0, deep.exit_code) << deep.err;
   EXPECT_TRUE(fs::exists(dir / "a/b/c/t.tif"));
   const auto file = run(asc2cog() + " -O " + (dir / "t.asc/x") + " " + (dir / "t.asc") + " -q");
-  EXPECT_EQ(1, file.exit_code);
+  EXPECT_EQ(4, file.exit_code);  // -O DIR cannot be created: an output failure
   EXPECT_NE(std::string::npos, file.err.find("not a directory")) << file.err;
   const auto single = run(asc2cog() + " " + (dir / "t.asc") + " " + (dir / "missing/t.tif") + " -q");
-  EXPECT_EQ(1, single.exit_code);
+  EXPECT_EQ(4, single.exit_code);  // OUTPUT's directory: an output failure
   EXPECT_NE(std::string::npos, single.err.find("the output directory does not exist")) << single.err;
 }
 
@@ -239,7 +239,7 @@ TEST(Asc2Cog, UnparsablePrjIsAWarningAsInXyz2cog) {
     EXPECT_TRUE(cogkit::test::read_raster(dir / (n + ".tif")).wkt.empty()) << n;
   }
   const auto warp = run(asc2cog() + " -q -t EPSG:4326 " + (dir / "t.asc.gz") + " " + (dir / "w.tif"));
-  EXPECT_EQ(1, warp.exit_code);
+  EXPECT_EQ(3, warp.exit_code);  // bad input
   EXPECT_NE(std::string::npos, warp.err.find("reproject: the source has no CRS")) << warp.err;
 }
 

@@ -98,7 +98,7 @@ TEST(Xyz2CogCli, MalformedLineFailsWithFileLineAndNoOutput) {
   const std::string in = dir / "bad.xyz", out = dir / "out.tif";
   std::ofstream(in) << "x;y;z\n0;0;1\n1;0;2\n0;1;4,5x\n1;1;3\n";
   const auto r = run(xyz2cog() + " -q " + in + " " + out);
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.exit_code, 3);  // bad input
   EXPECT_EQ(r.err, "xyz2cog: " + in + ":4: read: non-numeric value '4,5x' in column 3\n");
   EXPECT_FALSE(fs::exists(out));
   for (const auto& e : fs::directory_iterator(dir.path())) EXPECT_EQ(e.path().filename().string().find("out"), std::string::npos);
@@ -114,7 +114,7 @@ TEST(Xyz2CogCli, ScatteredPointsNeedGridResThenBinAndFill) {
     for (int i = 0; i < 3000; ++i) f << 100 + 200 * u(rng) << ' ' << 50 + 100 * u(rng) << ' ' << 10 * u(rng) << '\n';
   }
   auto r = run(xyz2cog() + " -q " + in + " " + out);
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.exit_code, 3);  // bad input
   EXPECT_NE(r.err.find("not on a regular grid"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("--grid-res"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(out));
@@ -191,7 +191,7 @@ TEST(Xyz2CogCli, UnparsablePrjIsAWarningAsInAsc2cog) {
   ASSERT_EQ(0, m.exit_code) << m.err;
   EXPECT_EQ(2u, nlohmann::json::parse(m.out)["warnings"].size()) << m.out;
   const auto warp = run(xyz2cog() + " -q -t EPSG:4326 " + (dir / "t.xyz.gz") + " " + (dir / "w.tif"));
-  EXPECT_EQ(1, warp.exit_code);
+  EXPECT_EQ(3, warp.exit_code);  // bad input
   EXPECT_NE(std::string::npos, warp.err.find("reproject: the source has no CRS")) << warp.err;
 }
 

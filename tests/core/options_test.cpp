@@ -50,6 +50,7 @@ TEST(Options, EveryEnumeratorHasOneRow) {
   expect_complete<AsciiType>(7);
   expect_complete<DataType>(9);
   expect_complete<OutputFormat>(2);
+  expect_complete<ProgressStyle>(5);
 }
 
 TEST(Options, AliasesAndGdalSpellings) {

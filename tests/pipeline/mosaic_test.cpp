@@ -245,7 +245,7 @@ TEST(Mosaic, CliTakesInputsThenOutputAndAnInputList) {
   EXPECT_EQ(0u, test::count_differences(test::read_raster(dir / "w.tif"), test::read_raster(dir / "m.tif"), 0.0));
   const auto bad = test::run(test::tool("cogify") + " --mosaic " + q.tiles[0] + " " + (dir / "nope.tif") + " " +
                              (dir / "m2.tif"));
-  EXPECT_EQ(1, bad.exit_code);
+  EXPECT_EQ(3, bad.exit_code);  // bad input
   EXPECT_EQ(0u, bad.err.find("cogify: " + (dir / "nope.tif") + ": read: ")) << bad.err;
   EXPECT_FALSE(fs::exists(dir / "m2.tif"));
 }

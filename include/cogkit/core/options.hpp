@@ -39,6 +39,8 @@ enum class DataType { byte, uint16, int16, uint32, int32, uint64, int64, float32
 // Output format (-of): always a COG. gtiff is accepted so that gdal_translate command lines run
 // unchanged (a COG is a GeoTIFF); any other format is an error.
 enum class OutputFormat { cog, gtiff };
+// How the tools show progress on stderr (--progress): automatic = bar on a terminal, plain lines otherwise.
+enum class ProgressStyle { automatic, bar, plain, json, none };
 
 template <class E>
 struct EnumEntry {
@@ -77,6 +79,7 @@ template <> const EnumTable<XyzBin>& table<XyzBin>();
 template <> const EnumTable<AsciiType>& table<AsciiType>();
 template <> const EnumTable<DataType>& table<DataType>();
 template <> const EnumTable<OutputFormat>& table<OutputFormat>();
+template <> const EnumTable<ProgressStyle>& table<ProgressStyle>();
 
 namespace detail {
 bool iequals(std::string_view a, std::string_view b) noexcept;
