@@ -71,7 +71,6 @@ INSTANTIATE_TEST_SUITE_P(Steps, Cancel,
                          ::testing::Values(Case{"reproject", true, false, false, true},
                                            Case{"read", false, true, false, true},
                                            Case{"fill", false, true, false, true},
-                                           Case{"stats", false, true, false, false},
                                            Case{"write", true, false, false, true},
                                            Case{"write", false, false, true, false}),
                          [](const auto& info) {
