@@ -10,7 +10,7 @@ JOBS=${JOBS:-$(nproc)}
 PACKAGES=(build-essential cmake pkg-config git
   libgdal-dev gdal-bin python3-gdal libproj-dev libtiff-dev libeigen3-dev libtbb-dev libzstd-dev zlib1g-dev libdeflate-dev
   libssl-dev libcli11-dev googletest libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev libfast-float-dev
-  time python3-jsonschema)
+  time python3-jsonschema man-db)
 
 deps() {
   local missing=()

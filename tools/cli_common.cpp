@@ -22,6 +22,7 @@
 #include "cogkit/core/staging.hpp"
 #include "cogkit/report/stac.hpp"
 #include "cogkit/write/cog.hpp"
+#include "cli_docs.hpp"
 #include "exit_codes.hpp"
 #include "gdal_flags.hpp"
 #include "progress.hpp"
@@ -554,6 +555,7 @@ int run_tool(std::string_view tool, CLI::App& app, CommonArgs& args, int argc, c
          },
          "Print the options as a Markdown table (docs/cli.md is generated with it)")
       ->group("");
+  add_doc_flags(app);  // --help-man, --help-bash-completion (cli_docs.cpp)
   add_info_flags(tool, app);
   app.footer("GDAL's spellings work too, with GDAL's meanings: " + gdal_spellings() + " (docs/gdal-compat.md).\n" +
              exit_codes_help());

@@ -88,7 +88,7 @@ std::vector<BandStats> clip_and_measure(GDALDatasetH ds, const PixelRect& crop, 
           GDALRasterIO(band, GF_Write, crop.x, y, crop.w, h, buf.data(), crop.w, h, GDT_Float64, 0, 0) != CE_None)
         throw error("clip", name, "writing the staged raster failed", CPLGetLastErrorMsg());
     }
-    if (progress) progress(plan.clip ? "clip" : "stats", double(y + h - crop.y) / crop.h);
+    report_progress(progress, plan.clip ? "clip" : "stats", double(y + h - crop.y) / crop.h);
   }
   std::vector<BandStats> stats;
   for (const auto& parts : band_parts)

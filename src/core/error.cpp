@@ -20,4 +20,8 @@ error::error(std::string step, std::string path, std::string message, std::strin
       message_(std::move(message)),
       gdal_message_(std::move(gdal_message)) {}
 
+cancelled::cancelled(std::string stopped_step, std::string path)
+    : error("cancelled", std::move(path), "the progress callback cancelled the run during " + stopped_step),
+      stopped_(std::move(stopped_step)) {}
+
 }  // namespace cogkit

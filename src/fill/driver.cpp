@@ -449,7 +449,10 @@ void fill_strips(const FillBand& b, const FillKernelParams& params, const FillOp
       in_end = next_end;
     }
     stats.read_wait_seconds += seconds_since(t_read);
-    if (progress) progress("fill", static_cast<double>(y1) / height);
+    if (!progress("fill", static_cast<double>(y1) / height)) {
+      writer.settle();
+      throw cancelled("fill");
+    }
   }
   writer.finish();
 }

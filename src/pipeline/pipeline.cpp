@@ -43,10 +43,16 @@ struct StepTimer {
   ~StepTimer() { report.step_seconds.emplace_back(step, std::chrono::duration<double>(Clock::now() - start).count()); }
 };
 
+struct StepProgress {
+  const ProgressFn* fn;
+  const char* step;
+  bool stopped = false;  // the callback cancelled: GDAL was told to stop
+};
+
 int CPL_STDCALL step_progress(double complete, const char*, void* data) {
-  auto* pair = static_cast<std::pair<const ProgressFn*, const char*>*>(data);
-  if (pair->first && *pair->first) (*pair->first)(pair->second, std::clamp(complete, 0.0, 1.0));
-  return TRUE;
+  auto* p = static_cast<StepProgress*>(data);
+  if (p->fn && *p->fn && !(*p->fn)(p->step, std::clamp(complete, 0.0, 1.0))) p->stopped = true;
+  return p->stopped ? FALSE : TRUE;
 }
 
 void warp_into(GDALDatasetH src, GDALDatasetH dst, const std::string& name, const PipelineOptions& o,
@@ -63,6 +69,8 @@ void warp_into(GDALDatasetH src, GDALDatasetH dst, const std::string& name, cons
       detail::fast_warp(src, dst, ws, o.progress);
     else
       warp_regions(src, dst, ws, {}, o.progress);
+  } catch (const cancelled& e) {
+    throw cancelled(e.stopped_step(), name);
   } catch (const error& e) {
     throw error("reproject", name, e.message(), e.gdal_message());
   }
@@ -75,8 +83,10 @@ void copy_window(GDALDatasetH src, GDALDatasetH dst, const PixelRect& w, const s
   DatasetHandle view;
   if (!w.covers(GDALGetRasterXSize(src), GDALGetRasterYSize(src))) view = detail::window_view(src, w, std::nullopt, false);
   detail::GdalErrorCapture capture;
-  std::pair<const ProgressFn*, const char*> pd{&progress, "read"};
-  if (GDALDatasetCopyWholeRaster(view ? view.get() : src, dst, nullptr, step_progress, &pd) != CE_None)
+  StepProgress pd{&progress, "read"};
+  const CPLErr err = GDALDatasetCopyWholeRaster(view ? view.get() : src, dst, nullptr, step_progress, &pd);
+  if (pd.stopped) throw cancelled("read", name);
+  if (err != CE_None)
     throw error("read", name, "reading the source failed", capture.last_error());
 }
 
@@ -206,6 +216,8 @@ void fill_work(const Job& j, GDALDatasetH work) {
   for (int b = 1; b <= j.plan.bands; ++b) {
     try {
       fill_nodata(GDALGetRasterBand(work, b), fo, j.budget, j.o.progress);
+    } catch (const cancelled& e) {
+      throw cancelled(e.stopped_step(), j.name);
     } catch (const error& e) {
       throw error("fill", j.name, e.message(), e.gdal_message());
     }
@@ -277,6 +289,8 @@ void write_output(Job& j, const TempPath& temp) {
           j.rep.band_stats = std::move(*st);
           j.rep.notes.emplace_back("stats", "measured on the rows the COG writer read (no pass of their own)");
         }
+    } catch (const cancelled& e) {
+      throw cancelled(e.stopped_step(), j.output);
     } catch (const error& e) {
       throw error("write", j.output, e.message(), e.gdal_message());
     }

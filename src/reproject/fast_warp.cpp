@@ -525,10 +525,13 @@ class Warper {
       std::vector<std::vector<T>>* buf = out_;
       writer_ = std::async(std::launch::async, [this, y0, out_rows, buf] { return write_rows(y0, out_rows, *buf); });
       t_wr_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - tw).count();
-      if (progress) progress("reproject", double(y0) / dst_h_);
+      if (!progress("reproject", double(y0) / dst_h_)) {
+        finish_write();
+        throw cancelled("reproject");
+      }
     }
     finish_write();
-    if (progress) progress("reproject", 1.0);
+    report_progress(progress, "reproject", 1.0);
     CPLDebug("COGKIT",
              "fast_warp: transform %.3f s, read %.3f s, compute %.3f s, write %.3f s; rows per output band %d, "
              "per coordinate band %d",

@@ -46,12 +46,13 @@ struct WarpOptionsDeleter {
 struct ProgressScale {
   const ProgressFn* fn;
   double done, share;
+  bool stopped = false;  // the callback cancelled: GDAL was told to stop
 };
 
 int CPL_STDCALL scaled_progress(double complete, const char*, void* data) {
-  const auto* s = static_cast<ProgressScale*>(data);
-  if (s->fn && *s->fn) (*s->fn)("reproject", std::min(1.0, s->done + s->share * complete));
-  return TRUE;
+  auto* s = static_cast<ProgressScale*>(data);
+  if (s->fn && *s->fn && !(*s->fn)("reproject", std::min(1.0, s->done + s->share * complete))) s->stopped = true;
+  return s->stopped ? FALSE : TRUE;
 }
 
 }  // namespace
@@ -133,6 +134,7 @@ void warp_regions(GDALDatasetH source, GDALDatasetH dest, const WarpSettings& se
     done += double(r.w) * r.h;
   }
   GDALDestroyWarpOperation(op);
+  if (scale.stopped) throw cancelled("reproject");
   if (err != CE_None) throw error("reproject", "", "warping failed", capture.last_error());
 }
 

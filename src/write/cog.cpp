@@ -95,11 +95,12 @@ namespace {
 struct ProgressAdapter {
   const ProgressFn* fn;
   const char* step;
+  bool stopped = false;  // the callback cancelled: GDAL was told to stop
 };
 int CPL_STDCALL gdal_progress(double complete, const char*, void* data) {
-  const auto* a = static_cast<ProgressAdapter*>(data);
-  if (a && a->fn && *a->fn) (*a->fn)(a->step, std::clamp(complete, 0.0, 1.0));
-  return TRUE;
+  auto* a = static_cast<ProgressAdapter*>(data);
+  if (a && a->fn && *a->fn && !(*a->fn)(a->step, std::clamp(complete, 0.0, 1.0))) a->stopped = true;
+  return a && a->stopped ? FALSE : TRUE;
 }
 }  // namespace
 
@@ -118,6 +119,7 @@ void write_with_gdal(GDALDatasetH source, const std::string& path, const CogOpti
   detail::GdalErrorCapture capture;
   ProgressAdapter adapter{&progress, "write"};
   DatasetHandle out(GDALCreateCopy(driver, path.c_str(), source, FALSE, co.List(), gdal_progress, &adapter));
+  if (adapter.stopped) throw cancelled("write", path);  // write_cog removes what GDAL wrote
   if (!out) throw error("write", path, "writing the COG failed", capture.last_error());
   out.reset();  // flush and close
   const std::string err = capture.last_error();

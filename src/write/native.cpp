@@ -402,7 +402,7 @@ class Pyramid {
       produced_[0] = y1;
       cascade(1);
       trim();
-      if (progress_) progress_("write", share_ * double(y1) / l0.h);
+      report_progress(progress_, "write", share_ * double(y1) / l0.h);
     }
   }
 
@@ -714,7 +714,7 @@ bool write_cog_native(GDALDatasetH src, const std::string& path, const CogOption
                     l0.offsets[i] = out.append_tile(blob);
                   }
                   if (progress && u->tx1 == l0.tiles_x)
-                    progress("write", ovr_share + (1.0 - ovr_share) * std::min(1.0, double((u->ty + 1) * plan.block) / l0.h));
+                    report_progress(progress, "write", ovr_share + (1.0 - ovr_share) * std::min(1.0, double((u->ty + 1) * plan.block) / l0.h));
                 }));
     if (!plan.big && levels[0].offsets.back() + levels[0].counts.back() + 4 > 0xFFFFFFFFULL)
       throw error("write", path, "the COG passes 4 GiB: write it as BigTIFF (creation option BIGTIFF=YES)");

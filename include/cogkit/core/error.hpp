@@ -25,6 +25,18 @@ class error : public std::runtime_error {
   std::string step_, path_, message_, gdal_message_;
 };
 
+// Thrown when a progress callback returned false (core/progress.hpp): step() is
+// "cancelled", message() names the step that was stopped. Nothing was written at the
+// output and the temporary files are gone.
+class cancelled : public error {
+ public:
+  explicit cancelled(std::string stopped_step, std::string path = {});
+  const std::string& stopped_step() const noexcept { return stopped_; }
+
+ private:
+  std::string stopped_;
+};
+
 // Routes GDAL's diagnostics from every thread (GDAL's worker threads included) into
 // cogkit, which attaches failures to the error it throws and warnings to the report,
 // instead of letting GDAL print them to stderr. Tools call it once at start-up.

@@ -514,7 +514,7 @@ StagedRaster read_ascii_grid(const std::string& path, const AsciiGridOptions& op
                 static_cast<std::size_t>(std::clamp<std::uint64_t>(budget.work_memory() / 8, 4u << 20, 64u << 20)),
                 [&](std::uint64_t pos) {
                   if (progress && total_text && hr.text.compression.empty())
-                    progress("read", std::min(1.0, double(pos) / double(total_text)));
+                    report_progress(progress, "read", std::min(1.0, double(pos) / double(total_text)));
                 }};
 
   ReadFacts f;
@@ -554,7 +554,7 @@ StagedRaster read_ascii_grid(const std::string& path, const AsciiGridOptions& op
   f.total_s = std::chrono::duration<double>(t_end - t0).count();
   f.in_memory = out.in_memory;
   add_to_report(report, hr, source, f);
-  if (progress) progress("read", 1.0);
+  report_progress(progress, "read", 1.0);
   return out;
 }
 

@@ -126,7 +126,7 @@ class ByteProgress {
     if (!fn_) return;
     const std::size_t d = done_.fetch_add(bytes) + bytes;
     std::lock_guard lock(mutex_);
-    fn_(kStep, std::min(1.0, base + scale * double(d) / total_));
+    report_progress(fn_, kStep, std::min(1.0, base + scale * double(d) / total_));
   }
 
  private:

@@ -163,7 +163,7 @@ StagedRaster read_xyz(const std::string& path, const XyzOptions& o, const Memory
   note_summary(ReadSummary{s, placed, cells, type.nodata, bool(srs), crs.note, file.size(), parse_seconds, threads, keep, plan},
                o, note);
   report.step_seconds.emplace_back("read", std::chrono::duration<double>(Clock::now() - t0).count());
-  if (progress) progress(kStep, 1.0);
+  report_progress(progress, kStep, 1.0);
   return staged;
 }
 
