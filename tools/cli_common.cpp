@@ -250,6 +250,9 @@ void add_common_options(CLI::App& app, CommonArgs& a) {
   add_enum_option(app, "--progress", a.progress, "Progress on stderr")->group("Report");
   app.add_flag("--no-validate", [&o](std::int64_t) { o.validate = false; }, "Skip the COG layout check")
       ->group("Report");
+  app.add_flag("--no-stats", [&o](std::int64_t) { o.write_statistics = false; },
+               "Do not store the band statistics (STATISTICS_*) in the COG")
+      ->group("Report");
 }
 
 namespace {

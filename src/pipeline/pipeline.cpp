@@ -262,15 +262,42 @@ void pass_through(Job& j) {
   if (direct) j.rep.band_stats = std::move(*direct);
 }
 
-// Writes the COG to `temp`; statistics still pending are taken on the rows the writer reads,
-// or, when it reads none (GDAL's writer, no overview pass), by a pass of their own.
-void write_output(Job& j, const TempPath& temp) {
-  const bool stats_pending = j.rep.band_stats.empty();
+// Statistics still pending after the write, or when the writer asks for them: from the rows
+// the writer read when it read them all, else by a pass of their own over what it writes.
+void measure_pending(Job& j, const std::optional<detail::RowStats>& row_stats, bool rows_observed) {
+  if (!j.rep.band_stats.empty()) return;
   const std::uint64_t pixels = std::uint64_t(j.plan.crop.w) * std::uint64_t(j.plan.crop.h);
+  if (rows_observed && row_stats)
+    if (auto st = row_stats->finish(pixels)) {
+      j.rep.band_stats = std::move(*st);
+      j.rep.notes.emplace_back("stats", "measured on the rows the COG writer read (no pass of their own)");
+      return;
+    }
+  StepTimer t{j.rep, "stats"};
+  j.rep.band_stats = detail::clip_and_measure(j.write_src, j.plan.crop, {j.plan.clip.get(), j.plan.nodata}, j.name,
+                                              j.o.progress, false, j.budget.work_memory() / 2);
+}
+
+// What the writer stores as STATISTICS_* (PipelineOptions::write_statistics).
+StatisticsFn statistics_for(Job& j, const std::optional<detail::RowStats>& row_stats) {
+  if (!j.o.write_statistics) return {};
+  return [&j, &row_stats](bool rows_observed) {
+    measure_pending(j, row_stats, rows_observed);
+    BandMetadata md;
+    for (const auto& s : j.rep.band_stats) md.push_back(detail::statistics_metadata(s));
+    return md;
+  };
+}
+
+// Writes the COG to `temp`; statistics still pending are taken on the rows the writer reads,
+// or, when it reads none (GDAL's writer, no overview pass), by a pass of their own — before
+// the write when they are stored in the COG (its header comes first), after it otherwise.
+void write_output(Job& j, const TempPath& temp) {
   std::optional<detail::RowStats> row_stats;
-  if (stats_pending && GDALGetRasterXSize(j.write_src) == j.plan.crop.w &&
+  if (j.rep.band_stats.empty() && GDALGetRasterXSize(j.write_src) == j.plan.crop.w &&
       GDALGetRasterYSize(j.write_src) == j.plan.crop.h)
     row_stats.emplace(j.plan.crop.h, GDALGetRasterCount(j.write_src), j.plan.nodata);
+  bool rows_observed = false;
   {
     StepTimer t{j.rep, "write"};
     // Overview computation in GDAL's COG driver uses GDAL_NUM_THREADS (same bytes, measured
@@ -281,25 +308,18 @@ void write_output(Job& j, const TempPath& temp) {
     try {
       RowObserver observer;
       if (row_stats) observer = std::ref(*row_stats);
-      const CogWriteResult w = write_cog(j.write_src, temp.path(), j.o.cog, j.threads, j.budget, j.o.progress, observer);
+      const CogWriteResult w = write_cog(j.write_src, temp.path(), j.o.cog, j.threads, j.budget, j.o.progress, observer,
+                                         statistics_for(j, row_stats));
       j.rep.notes.emplace_back("writer", std::string(to_name(w.writer)) +
                                              (w.reason.empty() ? "" : " (cogkit's writer does not support " + w.reason + ")"));
-      if (w.rows_observed && row_stats)
-        if (auto st = row_stats->finish(pixels)) {
-          j.rep.band_stats = std::move(*st);
-          j.rep.notes.emplace_back("stats", "measured on the rows the COG writer read (no pass of their own)");
-        }
+      rows_observed = w.rows_observed;
     } catch (const cancelled& e) {
       throw cancelled(e.stopped_step(), j.output);
     } catch (const error& e) {
       throw error("write", j.output, e.message(), e.gdal_message());
     }
   }
-  if (stats_pending && j.rep.band_stats.empty()) {
-    StepTimer t{j.rep, "stats"};
-    j.rep.band_stats = detail::clip_and_measure(j.write_src, j.plan.crop, {j.plan.clip.get(), j.plan.nodata}, j.name,
-                                                j.o.progress, false, j.budget.work_memory() / 2);
-  }
+  measure_pending(j, row_stats, rows_observed);
 }
 
 void validate_and_describe(const Job& j, const TempPath& temp) {

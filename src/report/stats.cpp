@@ -25,4 +25,16 @@ std::optional<std::vector<BandStats>> measure_in_memory(GDALDatasetH ds, const P
   return stats;
 }
 
+std::vector<std::pair<std::string, std::string>> statistics_metadata(const BandStats& s) {
+  auto g = [](const char* fmt, double v) { return std::string(CPLSPrintf(fmt, v)); };
+  std::string percent = s.valid_pixels == 0 ? "0" : s.valid_pixels == s.total_pixels ? "100" : g("%.4g", s.valid_percent());
+  if (percent == "100" && s.valid_pixels != s.total_pixels) percent = "99.999";
+  if (s.valid_pixels == 0) return {{"STATISTICS_VALID_PERCENT", percent}};
+  return {{"STATISTICS_MAXIMUM", g("%.14g", s.max)},
+          {"STATISTICS_MEAN", g("%.14g", s.mean)},
+          {"STATISTICS_MINIMUM", g("%.14g", s.min)},
+          {"STATISTICS_STDDEV", g("%.14g", s.stddev)},
+          {"STATISTICS_VALID_PERCENT", percent}};
+}
+
 }  // namespace cogkit::detail

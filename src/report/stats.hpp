@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <limits>
 #include <optional>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include <gdal.h>
@@ -161,5 +163,10 @@ class RowStats {
 // rows; no copy, no conversion); nullopt for other rasters.
 std::optional<std::vector<BandStats>> measure_in_memory(GDALDatasetH ds, const PixelRect& crop,
                                                         std::optional<double> nodata);
+
+// The STATISTICS_* band metadata GDAL 3.6's ComputeStatistics leaves, formatted as GDAL
+// formats them (%.14g; the valid percent %.4g, "0" and "100" exact, "99.999" rather than a
+// rounded "100"); a band without valid pixels gets STATISTICS_VALID_PERCENT=0 alone.
+std::vector<std::pair<std::string, std::string>> statistics_metadata(const BandStats& s);
 
 }  // namespace cogkit::detail

@@ -14,6 +14,7 @@
 #include <cpl_conv.h>
 #include <cpl_string.h>
 #include <cpl_vsi.h>
+#include <gdal_utils.h>
 
 #include "cogkit/core/error.hpp"
 #include "cogkit/core/gdal_handle.hpp"
@@ -105,8 +106,44 @@ int CPL_STDCALL gdal_progress(double complete, const char*, void* data) {
 }  // namespace
 
 namespace {
+// An in-memory VRT of `source` whose bands carry `stats` in place of their STATISTICS_*
+// (GDAL's COG driver copies the band metadata into the GDAL_METADATA tag).
+// An in-memory source (MEM, or a VRT without a file: nothing of it is ever saved) takes them
+// on its own bands instead (null returned): a VRT of such a VRT can fail in GDAL 3.6.
+DatasetHandle with_statistics(GDALDatasetH source, const BandMetadata& stats, const std::string& path) {
+  GDALDriverH drv = GDALGetDatasetDriver(source);
+  const std::string driver = drv ? GDALGetDriverShortName(drv) : "";
+  const char* desc = GDALGetDescription(source);
+  if (driver == "MEM" || (driver == "VRT" && (!desc || !*desc))) {
+    for (int b = 1; b <= GDALGetRasterCount(source) && std::size_t(b) <= stats.size(); ++b) {
+      GDALRasterBandH band = GDALGetRasterBand(source, b);
+      CPLStringList md(CSLDuplicate(GDALGetMetadata(band, nullptr)));
+      detail::set_band_metadata(band, md.List(), &stats[std::size_t(b - 1)]);
+    }
+    return DatasetHandle();
+  }
+  detail::GdalErrorCapture capture;
+  CPLStringList argv;
+  argv.AddString("-of");
+  argv.AddString("VRT");
+  // Bands named: no plain CreateCopy (a VRT source would be reopened from its XML, which
+  // fails for in-memory sources).
+  for (int b = 1; b <= GDALGetRasterCount(source); ++b) {
+    argv.AddString("-b");
+    argv.AddString(std::to_string(b).c_str());
+  }
+  GDALTranslateOptions* to = GDALTranslateOptionsNew(argv.List(), nullptr);
+  DatasetHandle vrt(GDALTranslate("", source, to, nullptr));
+  GDALTranslateOptionsFree(to);
+  if (!vrt) throw error("write", path, "cannot wrap the raster for its statistics", capture.last_error());
+  for (int b = 1; b <= GDALGetRasterCount(source) && std::size_t(b) <= stats.size(); ++b)
+    detail::set_band_metadata(GDALGetRasterBand(vrt.get(), b), GDALGetMetadata(GDALGetRasterBand(source, b), nullptr),
+                              &stats[std::size_t(b - 1)]);
+  return vrt;
+}
+
 void write_with_gdal(GDALDatasetH source, const std::string& path, const CogOptions& options, int threads,
-                     const ProgressFn& progress) {
+                     const ProgressFn& progress, const StatisticsFn& statistics) {
   GDALDriverH driver = GDALGetDriverByName("COG");
   if (!driver) throw error("write", path, "GDAL was built without the COG driver");
   GDALRasterBandH b1 = GDALGetRasterBand(source, 1);
@@ -116,6 +153,11 @@ void write_with_gdal(GDALDatasetH source, const std::string& path, const CogOpti
                                    GDALGetDataTypeName(type));
   CPLStringList co;
   for (const auto& kv : cog_creation_options(options, type, threads)) co.AddString(kv.c_str());
+  DatasetHandle vrt;
+  if (statistics) {
+    vrt = with_statistics(source, statistics(false), path);
+    if (vrt) source = vrt.get();
+  }
   detail::GdalErrorCapture capture;
   ProgressAdapter adapter{&progress, "write"};
   DatasetHandle out(GDALCreateCopy(driver, path.c_str(), source, FALSE, co.List(), gdal_progress, &adapter));
@@ -128,7 +170,8 @@ void write_with_gdal(GDALDatasetH source, const std::string& path, const CogOpti
 }  // namespace
 
 CogWriteResult write_cog(GDALDatasetH source, const std::string& path, const CogOptions& options, int threads,
-                         const MemoryBudget& budget, const ProgressFn& progress, const RowObserver& observer) {
+                         const MemoryBudget& budget, const ProgressFn& progress, const RowObserver& observer,
+                         const StatisticsFn& statistics) {
   GDALAllRegister();
   CogWriteResult result;
   const Writer wr = options.writer;
@@ -139,10 +182,11 @@ CogWriteResult write_cog(GDALDatasetH source, const std::string& path, const Cog
   try {
     if (wr != Writer::gdal && result.reason.empty()) {
       result.writer = Writer::cogkit;
-      result.rows_observed = detail::write_cog_native(source, path, options, threads, budget, progress, observer);
+      result.rows_observed = detail::write_cog_native(source, path, options, threads, budget, progress, observer,
+                                                      statistics);
     } else {
       result.writer = Writer::gdal;
-      write_with_gdal(source, path, options, threads, progress);
+      write_with_gdal(source, path, options, threads, progress, statistics);
     }
   } catch (const error&) {
     VSIUnlink(path.c_str());

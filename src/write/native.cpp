@@ -111,7 +111,7 @@ void serialize_ifd(const std::vector<Tag>& tags, std::uint64_t at, std::uint64_t
 // the source's SRS, geotransform, nodata and metadata, so they are encoded exactly as GDAL
 // encodes them. Structural tags (size, tiling, codec, sample layout) are the writer's own.
 std::vector<Tag> gdal_tags(GDALDatasetH src, int bands, GDALDataType type, const std::optional<double>& nodata,
-                           const std::string& path) {
+                           const std::string& path, const BandMetadata* stats = nullptr) {
   static std::atomic<int> counter{0};
   const std::string mem = "/vsimem/cogkit_tags_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) + ".tif";
   {
@@ -127,7 +127,8 @@ std::vector<Tag> gdal_tags(GDALDatasetH src, int bands, GDALDataType type, const
       GDALRasterBandH sb = GDALGetRasterBand(src, b);
       GDALRasterBandH tb = GDALGetRasterBand(h, b);
       if (nodata) GDALSetRasterNoDataValue(tb, *nodata);
-      if (char** md = GDALGetMetadata(sb, nullptr)) GDALSetMetadata(tb, md, nullptr);
+      set_band_metadata(tb, GDALGetMetadata(sb, nullptr),
+                        stats && std::size_t(b) <= stats->size() ? &(*stats)[std::size_t(b - 1)] : nullptr);
       const char* desc = GDALGetDescription(sb);
       if (desc && *desc) GDALSetDescription(tb, desc);
       int ok = FALSE;
@@ -586,6 +587,16 @@ Plan make_plan(GDALDatasetH src, const CogOptions& o, const std::string& path) {
 
 }  // namespace
 
+void set_band_metadata(GDALRasterBandH target, char** md,
+                       const std::vector<std::pair<std::string, std::string>>* stats) {
+  CPLStringList list;
+  for (char** p = md; p && *p; ++p)
+    if (!stats || !STARTS_WITH_CI(*p, "STATISTICS_")) list.AddString(*p);
+  if (stats)
+    for (const auto& [key, value] : *stats) list.SetNameValue(key.c_str(), value.c_str());
+  if (!list.empty()) GDALSetMetadata(target, list.List(), nullptr);
+}
+
 bool native_codec(Compression c) {
   return c == Compression::deflate || c == Compression::zstd || c == Compression::none;
 }
@@ -625,9 +636,10 @@ std::string native_cog_unsupported(GDALDatasetH src, const CogOptions& o, const 
 }
 
 bool write_cog_native(GDALDatasetH src, const std::string& path, const CogOptions& options, int threads,
-                      const MemoryBudget& budget, const ProgressFn& progress, const RowObserver& observer) {
+                      const MemoryBudget& budget, const ProgressFn& progress, const RowObserver& observer,
+                      const StatisticsFn& statistics) {
   GDALAllRegister();
-  const Plan plan = make_plan(src, options, path);
+  Plan plan = make_plan(src, options, path);
   std::vector<Level> levels = plan.levels;
   allow_parallelism(threads);
   tbb::task_arena arena(std::max(1, threads));
@@ -644,6 +656,13 @@ bool write_cog_native(GDALDatasetH src, const std::string& path, const CogOption
       const int chunk = int(std::clamp<std::uint64_t>(budget.work_memory() / 8 / row_bytes, 16, plan.block));
       Pyramid pyramid(plan, src, chunk, store, workers, path, progress, ovr_share, observer);
       pyramid.run();
+    }
+    // The statistics (known now, from the rows the pass read) go into the header before any
+    // tile is placed: the tiles start where the header ends.
+    if (statistics) {
+      const BandMetadata stats = statistics(levels.size() > 1 && static_cast<bool>(observer));
+      plan.gdal = gdal_tags(src, plan.bands, plan.type, plan.nodata, path, &stats);
+      plan.header_size = header_bytes(plan).size();
     }
     OutputFile out(path);
     out.seek(plan.header_size);

@@ -30,8 +30,14 @@ bool native_codec(Compression c);
 std::string native_cog_unsupported(GDALDatasetH source, const CogOptions& options, const MemoryBudget& budget);
 
 // Writes `source` to the local `path`. Throws cogkit::error("write").
+// Sets on `target` the metadata items `md` (the source band's) with `stats` in place of its
+// STATISTICS_* items (all of `md` when `stats` is null).
+void set_band_metadata(GDALRasterBandH target, char** md,
+                       const std::vector<std::pair<std::string, std::string>>* stats);
+
 // Returns true when `observer` (if any) saw every full-resolution row (the overview pass ran).
 bool write_cog_native(GDALDatasetH source, const std::string& path, const CogOptions& options, int threads,
-                      const MemoryBudget& budget, const ProgressFn& progress, const RowObserver& observer = {});
+                      const MemoryBudget& budget, const ProgressFn& progress, const RowObserver& observer = {},
+                      const StatisticsFn& statistics = {});
 
 }  // namespace cogkit::detail

@@ -142,7 +142,14 @@ class GdalLines : public ::testing::Test {
     EXPECT_EQ(c["bands"].size(), g["bands"].size());
     for (std::size_t b = 0; b < std::min(c["bands"].size(), g["bands"].size()); ++b) {
       for (const char* key : {"type", "noDataValue", "colorInterpretation", "description", "unit", "scale", "offset", "metadata"}) {
-        const json gv = g["bands"][b].value(key, json()), cv = c["bands"][b].value(key, json());
+        json gv = g["bands"][b].value(key, json()), cv = c["bands"][b].value(key, json());
+        // cogify stores the output's own statistics (tests/pipeline/statistics_test.cpp).
+        for (json* m : {&gv, &cv})
+          if (std::string(key) == "metadata" && m->contains(""))
+            for (auto it = (*m)[""].begin(); it != (*m)[""].end();)
+              it = it.key().rfind("STATISTICS_", 0) == 0 ? (*m)[""].erase(it) : std::next(it);
+        for (json* m : {&gv, &cv})
+          if (std::string(key) == "metadata" && m->contains("") && (*m)[""].empty()) m->erase("");
         EXPECT_EQ(cv, gv) << "band " << b + 1 << " " << key;
       }
     }

@@ -36,6 +36,10 @@ struct PipelineOptions {
   StagingOptions staging;
   int threads = 0;                 // 0 = all cores
   bool validate = true;            // run validate_cog before publishing
+  // Store the band statistics in the COG as GDAL does (STATISTICS_* band metadata, those
+  // gdalinfo -stats computes), in place of the source's; false: the source's left as they are
+  // (gone after a step that changes the values).
+  bool write_statistics = true;
   // Carry the source's metadata (dataset and band metadata, descriptions, units, scale/offset,
   // AREA_OR_POINT) to the output through every step; false: as gdal_translate -noMD.
   bool copy_metadata = true;

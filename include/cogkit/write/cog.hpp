@@ -8,6 +8,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gdal.h>
@@ -55,13 +56,22 @@ struct CogWriteResult {
 // overview (no such pass); CogWriteResult::rows_observed says whether it saw every row.
 using RowObserver = std::function<void(int y0, int rows, const void* data, int width, int bands, GDALDataType type)>;
 
+// Band statistics stored in the COG as GDAL stores them (STATISTICS_* band metadata in the
+// GDAL_METADATA tag), replacing the source's STATISTICS_* items: per band, KEY=VALUE pairs.
+// write_cog calls the function once, before it lays out the header: cogkit's writer after
+// its row pass (`rows_observed`: the RowObserver saw every full-resolution row, so the
+// statistics can come from those rows), before any pixel is read otherwise (GDAL's driver, or
+// no overview pass). Empty function: the source's metadata as it is.
+using BandMetadata = std::vector<std::vector<std::pair<std::string, std::string>>>;
+using StatisticsFn = std::function<BandMetadata(bool rows_observed)>;
+
 // Writes `source` as a COG at `path` (a local path), with cogkit's writer or GDAL's COG
 // driver (options.writer). Temporary files (overview tiles beyond the budget, GDAL's
 // overview file) go to budget.tmpdir() / beside `path`. Throws cogkit::error("write") and
 // then leaves nothing at `path`.
 CogWriteResult write_cog(GDALDatasetH source, const std::string& path, const CogOptions& options, int threads,
                          const MemoryBudget& budget, const ProgressFn& progress = {},
-                         const RowObserver& observer = {});
+                         const RowObserver& observer = {}, const StatisticsFn& statistics = {});
 // Same with the default memory budget.
 CogWriteResult write_cog(GDALDatasetH source, const std::string& path, const CogOptions& options, int threads,
                          const ProgressFn& progress = {});
