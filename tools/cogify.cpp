@@ -1,14 +1,45 @@
 // cogify — any raster (or a mosaic of many) to a Cloud Optimized GeoTIFF: reproject, fill, clip,
 // write, validate, publish.
+#include <algorithm>
 #include <cstdio>
+#include <string>
+#include <vector>
 
 #include "cli_common.hpp"
 #include "cogkit/write/cog.hpp"
 #include "cogkit/pipeline/mosaic.hpp"
 #include "cogkit/pipeline/pipeline.hpp"
 #include "cogkit/validate/validate.hpp"
+#include "cogkit/report/info.hpp"
+#include "cogkit/core/error.hpp"
+
+namespace {
+// cogify info FILE... [--json]: exit 0 when every FILE is a valid COG, 1 when one is not, 2 for usage.
+int info_main(int argc, char** argv) {
+  bool json = false;
+  std::vector<std::string> files;
+  for (int i = 2; i < argc; ++i) (std::string(argv[i]) == "--json" ? json = true : (files.emplace_back(argv[i]), false));
+  if (files.empty()) {
+    std::fprintf(stderr, "cogify: options: info needs FILE... (and optionally --json)\n");
+    return 2;
+  }
+  int status = 0;
+  for (const auto& f : files) {
+    try {
+      std::printf("%s\n", (json ? cogkit::cog_info_json(f) : cogkit::cog_info_text(f)).c_str());
+      if (cogkit::validate_cog(f).valid == false) status = std::max(status, 1);
+    } catch (const cogkit::error& e) {
+      std::fprintf(stderr, "cogify: %s: %s: %s\n", f.c_str(), e.step().c_str(), e.message().c_str());
+      status = 3;  // bad input (docs/cli.md's exit codes)
+    }
+  }
+  return status;
+}
+}  // namespace
 
 int main(int argc, char** argv) {
+  // `cogify info FILE [--json]`: what the file is (COG validity, layout, overviews, codec, stats, CRS).
+  if (argc >= 2 && std::string(argv[1]) == "info") return info_main(argc, argv);
   // `cogify --check FILE...` validates existing COGs.
   if (argc >= 2 && std::string(argv[1]) == "--check") {
     if (argc == 2) {
@@ -26,7 +57,8 @@ int main(int argc, char** argv) {
     return bad ? 1 : 0;
   }
   CLI::App app{"cogify: convert a raster to a Cloud Optimized GeoTIFF (reproject, fill, clip, COG) in one pass.\n"
-               "Also: cogify --check FILE... validates COG layout."};
+               "Also: cogify --check FILE... validates COG layout; cogify info FILE... [--json] describes a file (COG "
+               "validity, layout, overviews, codec, statistics, CRS)."};
   app.name("cogify");
   cogkit::cli::CommonArgs args;
   cogkit::cli::add_common_options(app, args);

@@ -5,4 +5,5 @@
 #pragma once
 
 #include "cogkit/report/report.hpp"
+#include "cogkit/report/info.hpp"
 #include "cogkit/report/stac.hpp"
