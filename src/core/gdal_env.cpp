@@ -10,6 +10,7 @@
 #include <cpl_conv.h>
 #include <cpl_error.h>
 #include <gdal.h>
+#include <gdal_utils.h>
 
 namespace cogkit::detail {
 namespace {
@@ -127,6 +128,19 @@ void ConfigScope::set(const std::string& key, const std::string& value) {
   const char* old = CPLGetThreadLocalConfigOption(key.c_str(), nullptr);
   saved_.push_back({key, {old != nullptr, old ? old : ""}});
   CPLSetThreadLocalConfigOption(key.c_str(), value.c_str());
+}
+
+DatasetHandle translate_to_vrt(GDALDatasetH ds, const CPLStringList& args, std::string& gdal_error) {
+  CPLStringList argv;
+  argv.AddString("-of");
+  argv.AddString("VRT");
+  for (int i = 0; i < args.size(); ++i) argv.AddString(args[i]);
+  GdalErrorCapture capture;
+  GDALTranslateOptions* to = GDALTranslateOptionsNew(argv.List(), nullptr);
+  DatasetHandle out(to ? GDALTranslate("", ds, to, nullptr) : nullptr);
+  GDALTranslateOptionsFree(to);
+  if (!out) gdal_error = capture.last_error();
+  return out;
 }
 
 }  // namespace cogkit::detail

@@ -6,6 +6,11 @@
 #include <utility>
 #include <vector>
 
+#include <cpl_string.h>
+#include <gdal.h>
+
+#include "cogkit/core/gdal_handle.hpp"
+
 namespace cogkit::detail {
 
 // Routes GDAL's diagnostics raised on this thread (and, once install_global_error_sink()
@@ -43,6 +48,11 @@ class CacheShare {
  private:
   std::uint64_t bytes_;
 };
+
+// `ds` through GDALTranslate with gdal_translate's `args` ("-of VRT" is added) into an unnamed
+// in-memory VRT: a lazy view, no pixel is read. Null when GDAL refuses, with its message in
+// `gdal_error`.
+DatasetHandle translate_to_vrt(GDALDatasetH ds, const CPLStringList& args, std::string& gdal_error);
 
 // Installs a process-wide handler so diagnostics from GDAL's worker threads are
 // captured too (tools call it once at start-up).

@@ -63,51 +63,54 @@ namespace {
 // gdalwarp's rule for several sources (RemoveConflictingMetadata, GDAL 3.6): the first
 // source's items; an item another source has with another value (or the first lacks) is '*'.
 // STATISTICS_* go (the mosaic has other values); so does an AREA_OR_POINT in conflict.
-CPLStringList merged_items(const std::vector<GDALMajorObjectH>& objects) {
-  CPLStringList out = filtered(GDALGetMetadata(objects[0], nullptr), true);
-  for (std::size_t i = 1; i < objects.size(); ++i)
-    for (char** p = GDALGetMetadata(objects[i], nullptr); p && *p; ++p) {
-      char* key = nullptr;
-      const char* value = CPLParseNameValue(*p, &key);
-      const char* have = key ? out.FetchNameValue(key) : nullptr;
-      if (key && !STARTS_WITH_CI(key, "STATISTICS_") && (!have || !value || !EQUAL(have, value)) &&
-          !(have && EQUAL(have, "*")))
-        out.SetNameValue(key, EQUAL(key, kAreaOrPoint) ? nullptr : "*");
-      CPLFree(key);
-    }
-  return out;
+void merge_items(CPLStringList& out, GDALMajorObjectH other) {
+  for (char** p = GDALGetMetadata(other, nullptr); p && *p; ++p) {
+    char* key = nullptr;
+    const char* value = CPLParseNameValue(*p, &key);
+    const char* have = key ? out.FetchNameValue(key) : nullptr;
+    if (key && !STARTS_WITH_CI(key, "STATISTICS_") && (!have || !value || !EQUAL(have, value)) &&
+        !(have && EQUAL(have, "*")))
+      out.SetNameValue(key, EQUAL(key, kAreaOrPoint) ? nullptr : "*");
+    CPLFree(key);
+  }
 }
 
-// The text all `objects` agree on (description or unit), "" if they differ.
-template <class Get>
-std::string common_text(const std::vector<GDALMajorObjectH>& objects, Get get) {
-  const char* first = get(objects[0]);
-  const std::string v = first ? first : "";
-  for (auto* o : objects) {
-    const char* s = get(o);
-    if (v != (s ? s : "")) return "";
-  }
-  return v;
-}
+std::string text_of(const char* s) { return s ? s : ""; }
 
 }  // namespace
 
-void merge_metadata(const std::vector<GDALDatasetH>& inputs, GDALDatasetH dst) {
-  if (inputs.empty()) return;
-  std::vector<GDALMajorObjectH> ds(inputs.begin(), inputs.end());
-  const CPLStringList md = merged_items(ds);
-  GDALSetMetadata(dst, md.List(), nullptr);
-  for (int b = 1; b <= GDALGetRasterCount(dst); ++b) {
-    std::vector<GDALMajorObjectH> bands;
-    for (auto* h : inputs)
-      if (b <= GDALGetRasterCount(h)) bands.push_back(GDALGetRasterBand(h, b));
-    if (bands.size() != inputs.size()) continue;
+void MetadataMerge::add(GDALDatasetH input) {
+  const int count = GDALGetRasterCount(input);
+  if (!started_) {
+    started_ = true;
+    items_ = filtered(GDALGetMetadata(input, nullptr), true);
+    for (int b = 1; b <= count; ++b) {
+      GDALRasterBandH band = GDALGetRasterBand(input, b);
+      bands_.push_back({filtered(GDALGetMetadata(band, nullptr), true), text_of(GDALGetDescription(band)),
+                        text_of(GDALGetRasterUnitType(band))});
+    }
+    return;
+  }
+  merge_items(items_, input);
+  if (bands_.size() > static_cast<std::size_t>(count)) bands_.resize(static_cast<std::size_t>(count));
+  for (std::size_t b = 0; b < bands_.size(); ++b) {
+    GDALRasterBandH band = GDALGetRasterBand(input, static_cast<int>(b) + 1);
+    merge_items(bands_[b].items, band);
+    if (bands_[b].description != text_of(GDALGetDescription(band))) bands_[b].description.clear();
+    if (bands_[b].unit != text_of(GDALGetRasterUnitType(band))) bands_[b].unit.clear();
+  }
+}
+
+void MetadataMerge::apply(GDALDatasetH dst) const {
+  if (!started_) return;
+  GDALSetMetadata(dst, items_.List(), nullptr);
+  const int count = std::min(GDALGetRasterCount(dst), static_cast<int>(bands_.size()));
+  for (int b = 1; b <= count; ++b) {
+    const Band& m = bands_[static_cast<std::size_t>(b) - 1];
     GDALRasterBandH d = GDALGetRasterBand(dst, b);
-    const CPLStringList bmd = merged_items(bands);
-    GDALSetMetadata(d, bmd.List(), nullptr);
-    GDALSetDescription(d, common_text(bands, [](GDALMajorObjectH o) { return GDALGetDescription(o); }).c_str());
-    const std::string unit = common_text(bands, [](GDALMajorObjectH o) { return GDALGetRasterUnitType(o); });
-    if (!unit.empty()) GDALSetRasterUnitType(d, unit.c_str());
+    GDALSetMetadata(d, m.items.List(), nullptr);
+    GDALSetDescription(d, m.description.c_str());
+    if (!m.unit.empty()) GDALSetRasterUnitType(d, m.unit.c_str());
   }
 }
 

@@ -2,7 +2,10 @@
 // another as gdal_translate and gdalwarp carry it (internal; docs/gdal-differences.md).
 #pragma once
 
+#include <string>
 #include <vector>
+
+#include <cpl_string.h>
 
 #include <gdal.h>
 
@@ -23,10 +26,25 @@ struct MetadataCopy {
 // Nodata is not touched: it is the plan's.
 void copy_metadata(GDALDatasetH src, GDALDatasetH dst, const MetadataCopy& how);
 
-// The metadata of a mosaic of `inputs` set on `dst`, as gdalwarp carries it from several
-// sources: items of the first input, '*' where another input has another value (an
-// AREA_OR_POINT in conflict is dropped); descriptions and units where all inputs agree.
-void merge_metadata(const std::vector<GDALDatasetH>& inputs, GDALDatasetH dst);
+// The metadata of a mosaic, as gdalwarp carries it from several sources: items of the first
+// input, '*' where another input has another value (an AREA_OR_POINT in conflict is dropped,
+// STATISTICS_* always); descriptions and units where all inputs agree; bands that every input
+// has. Inputs are added one at a time, in mosaic order, while each is open (a mosaic of
+// thousands of tiles never holds them all open for it).
+class MetadataMerge {
+ public:
+  void add(GDALDatasetH input);
+  void apply(GDALDatasetH dst) const;
+
+ private:
+  struct Band {
+    CPLStringList items;
+    std::string description, unit;  // "" once two inputs disagree
+  };
+  bool started_ = false;
+  CPLStringList items_;
+  std::vector<Band> bands_;
+};
 
 // The PAM side file `path`.aux.xml of a raster cogkit reads itself (ESRI ASCII grid, XYZ),
 // as GDAL's drivers report it: dataset and band metadata, band description, unit, scale

@@ -5,7 +5,6 @@
 #include <string>
 
 #include <cpl_string.h>
-#include <gdal_utils.h>
 
 #include "cogkit/core/error.hpp"
 #include "core/gdal_env.hpp"
@@ -51,8 +50,6 @@ DatasetHandle mem_window_view(GDALDatasetH ds, const PixelRect& w) {
 DatasetHandle window_view(GDALDatasetH ds, const PixelRect& w, std::optional<double> nodata, bool whole,
                           const MetadataCopy& md) {
   CPLStringList argv;
-  argv.AddString("-of");
-  argv.AddString("VRT");
   if (!whole) {
     argv.AddString("-srcwin");
     for (int v : {w.x, w.y, w.w, w.h}) argv.AddString(std::to_string(v).c_str());
@@ -61,11 +58,9 @@ DatasetHandle window_view(GDALDatasetH ds, const PixelRect& w, std::optional<dou
     argv.AddString("-a_nodata");
     argv.AddString(std::isnan(*nodata) ? "nan" : CPLSPrintf("%.17g", *nodata));
   }
-  GDALTranslateOptions* to = GDALTranslateOptionsNew(argv.List(), nullptr);
-  detail::GdalErrorCapture capture;
-  DatasetHandle out(GDALTranslate("", ds, to, nullptr));
-  GDALTranslateOptionsFree(to);
-  if (!out) throw error("plan", "", "cannot create a window view", capture.last_error());
+  std::string gdal_error;
+  DatasetHandle out = translate_to_vrt(ds, argv, gdal_error);
+  if (!out) throw error("plan", "", "cannot create a window view", gdal_error);
   copy_metadata(ds, out.get(), md);
   return out;
 }

@@ -41,13 +41,13 @@ struct InputInfo {
   int staged = -1;  // index in m.staged, or -1: opened by GDAL
 };
 
-// Opens each input, notes what the checks need, closes what GDAL opened (thousands of tiles
+// Opens each input, notes what the checks need (and its metadata, into `metadata`), closes what GDAL opened (thousands of tiles
 // must not hold thousands of files open). Text inputs are staged by cogkit's readers, in
 // memory while `remaining` lasts (first come, first served; it shrinks by what they hold),
 // else in temp files.
 std::vector<InputInfo> inspect_inputs(const std::vector<std::string>& inputs, const SourceOptions& read,
                                       const MemoryBudget& budget, std::uint64_t& remaining, Mosaic& m,
-                                      Report& report) {
+                                      detail::MetadataMerge& metadata, Report& report) {
   SourceOptions per_input = read;
   per_input.progress = {};
   std::vector<InputInfo> info(inputs.size());
@@ -58,6 +58,7 @@ std::vector<InputInfo> inspect_inputs(const std::vector<std::string>& inputs, co
     // The readers' warnings (e.g. a .prj GDAL cannot parse) stay in the mosaic's report.
     for (auto& w : scratch.warnings) report.warnings.push_back(std::move(w));
     GDALDatasetH h = s.get();
+    metadata.add(h);
     InputInfo& in = info[i];
     in.bands = GDALGetRasterCount(h);
     in.has_gt = GDALGetGeoTransform(h, in.gt) == CE_None;
@@ -114,23 +115,18 @@ std::vector<bool> inputs_to_wrap(const std::vector<InputInfo>& info, GDALDataTyp
 }
 
 // A VRT of `h` with the mosaic's data type and the first input's colour interpretations.
-GDALDatasetH wrap_input(GDALDatasetH h, const std::string& path, GDALDataType type, const InputInfo& first,
-                        const detail::GdalErrorCapture& capture) {
+GDALDatasetH wrap_input(GDALDatasetH h, const std::string& path, GDALDataType type, const InputInfo& first) {
   CPLStringList to_args;
-  to_args.AddString("-of");
-  to_args.AddString("VRT");
   to_args.AddString("-ot");
   to_args.AddString(GDALGetDataTypeName(type));
   for (int b = 1; b <= first.bands; ++b) {
     to_args.AddString(CPLSPrintf("-colorinterp_%d", b));
     to_args.AddString(CPLString(GDALGetColorInterpretationName(first.interp[b - 1])).tolower().c_str());
   }
-  GDALTranslateOptions* to = GDALTranslateOptionsNew(to_args.List(), nullptr);
-  GDALDatasetH wrapped = GDALTranslate("", h, to, nullptr);
-  GDALTranslateOptionsFree(to);
-  if (!wrapped)
-    throw error("plan", path, "cannot convert to " + std::string(GDALGetDataTypeName(type)), capture.last_error());
-  return wrapped;
+  std::string gdal_error;
+  DatasetHandle wrapped = detail::translate_to_vrt(h, to_args, gdal_error);
+  if (!wrapped) throw error("plan", path, "cannot convert to " + std::string(GDALGetDataTypeName(type)), gdal_error);
+  return wrapped.release();
 }
 
 // The datasets BuildVRT mosaics: staged rasters, inputs reopened by GDAL, wrapped where needed.
@@ -149,7 +145,7 @@ std::vector<GDALDatasetH> mosaic_handles(const std::vector<std::string>& inputs,
       if (!h) throw error("read", inputs[i], "cannot reopen", capture.last_error());
     }
     if (wrap[i]) {
-      GDALDatasetH wrapped = wrap_input(h, inputs[i], type, info.front(), capture);
+      GDALDatasetH wrapped = wrap_input(h, inputs[i], type, info.front());
       m.opened.emplace_back(wrapped);
       h = wrapped;
     }
@@ -199,23 +195,6 @@ GDALDatasetH build_vrt(const std::vector<std::string>& inputs, const std::vector
   return vrt;
 }
 
-// The inputs' metadata on the mosaic, as gdalwarp merges it (core/metadata.hpp): BuildVRT
-// carries none of it. Inputs GDAL reads are opened again for it (their headers only).
-void merge_input_metadata(const std::vector<std::string>& inputs, const std::vector<InputInfo>& info, Mosaic& m) {
-  std::vector<DatasetHandle> opened;
-  std::vector<GDALDatasetH> handles;
-  for (std::size_t i = 0; i < inputs.size(); ++i) {
-    if (info[i].staged >= 0) {
-      handles.push_back(m.staged[static_cast<std::size_t>(info[i].staged)].get());
-      continue;
-    }
-    opened.emplace_back(GDALOpenEx(inputs[i].c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
-    if (!opened.back()) return;  // cannot happen: BuildVRT read it; then no metadata rather than an error
-    handles.push_back(opened.back().get());
-  }
-  detail::merge_metadata(handles, m.vrt.get());
-}
-
 }  // namespace
 
 Mosaic open_mosaic(const std::vector<std::string>& inputs, const SourceOptions& read, const MemoryBudget& budget,
@@ -223,7 +202,8 @@ Mosaic open_mosaic(const std::vector<std::string>& inputs, const SourceOptions& 
   if (inputs.empty()) throw error("plan", "", "a mosaic needs at least one input");
   Mosaic m;
   std::uint64_t remaining = memory_share;
-  const std::vector<InputInfo> info = inspect_inputs(inputs, read, budget, remaining, m, report);
+  detail::MetadataMerge metadata;
+  const std::vector<InputInfo> info = inspect_inputs(inputs, read, budget, remaining, m, metadata, report);
   const GDALDataType type = check_inputs(inputs, info);
   const std::vector<bool> wrap = inputs_to_wrap(info, type);
 
@@ -235,7 +215,7 @@ Mosaic open_mosaic(const std::vector<std::string>& inputs, const SourceOptions& 
   for (const auto& w : capture.warnings())
     if (w.find("Skipping") != std::string::npos || w.find("skipping") != std::string::npos)
       throw error("plan", inputs[0], "an input was left out of the mosaic", w);
-  merge_input_metadata(inputs, info, m);
+  metadata.apply(m.vrt.get());  // BuildVRT carries none of it
   m.held_bytes = memory_share - remaining;
   report.driver = "mosaic";
   report.notes.emplace_back("mosaic", std::to_string(inputs.size()) + " inputs (" + std::to_string(m.staged.size()) +

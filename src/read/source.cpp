@@ -4,7 +4,6 @@
 #include <cpl_conv.h>
 #include <cpl_string.h>
 #include <cpl_vsi.h>
-#include <gdal_utils.h>
 
 #include "cogkit/core/error.hpp"
 #include "cogkit/core/threads.hpp"
@@ -37,12 +36,10 @@ StagedRaster read_points(const std::string& path, const SourceOptions& o, const 
 // that owns it.
 DatasetHandle assign_srs(DatasetHandle ds, const std::string& path, const std::string& a_srs) {
   CPLStringList argv;
-  for (const char* a : {"-of", "VRT", "-a_srs", a_srs.c_str()}) argv.AddString(a);
-  GDALTranslateOptions* to = GDALTranslateOptionsNew(argv.List(), nullptr);
-  detail::GdalErrorCapture capture;
-  DatasetHandle out(GDALTranslate("", ds.get(), to, nullptr));
-  GDALTranslateOptionsFree(to);
-  if (!out) throw error("options", path, "SourceOptions::a_srs: cannot use '" + a_srs + "' as a CRS", capture.last_error());
+  for (const char* a : {"-a_srs", a_srs.c_str()}) argv.AddString(a);
+  std::string gdal_error;
+  DatasetHandle out = detail::translate_to_vrt(ds.get(), argv, gdal_error);
+  if (!out) throw error("options", path, "SourceOptions::a_srs: cannot use '" + a_srs + "' as a CRS", gdal_error);
   // The VRT refers to the source dataset by handle: it keeps it open and closes it with itself.
   GDALDereferenceDataset(ds.get());
   ds.release();

@@ -5,7 +5,6 @@
 #include <limits>
 
 #include <cpl_string.h>
-#include <gdal_utils.h>
 
 #include "cogkit/core/error.hpp"
 #include "core/gdal_env.hpp"
@@ -76,8 +75,6 @@ std::optional<GDALDataType> view_type(GDALDatasetH src, const TranslateOptions& 
 
 CPLStringList translate_argv(GDALDatasetH src, const TranslateOptions& t, bool reproject) {
   CPLStringList argv;
-  argv.AddString("-of");
-  argv.AddString("VRT");
   for (int b : t.bands) {
     argv.AddString("-b");
     argv.AddString(std::to_string(b).c_str());
@@ -107,12 +104,9 @@ DatasetHandle translate_view(GDALDatasetH src, const TranslateOptions& t, const 
   check_scale(t, name);
   check_nodata(src, t, name, context.nodata_given);
   CPLStringList argv = translate_argv(src, t, context.reproject);
-  GdalErrorCapture capture;
-  GDALTranslateOptions* to = GDALTranslateOptionsNew(argv.List(), nullptr);
-  if (!to) throw error("translate", name, "GDAL refused the translate options", capture.last_error());
-  DatasetHandle view(GDALTranslate("", src, to, nullptr));
-  GDALTranslateOptionsFree(to);
-  if (!view) throw error("translate", name, "cannot create the translated view", capture.last_error());
+  std::string gdal_error;
+  DatasetHandle view = translate_to_vrt(src, argv, gdal_error);
+  if (!view) throw error("translate", name, "cannot create the translated view", gdal_error);
   return view;
 }
 

@@ -14,7 +14,6 @@
 #include <cpl_conv.h>
 #include <cpl_string.h>
 #include <cpl_vsi.h>
-#include <gdal_utils.h>
 
 #include "cogkit/core/error.hpp"
 #include "cogkit/core/gdal_handle.hpp"
@@ -122,20 +121,16 @@ DatasetHandle with_statistics(GDALDatasetH source, const BandMetadata& stats, co
     }
     return DatasetHandle();
   }
-  detail::GdalErrorCapture capture;
   CPLStringList argv;
-  argv.AddString("-of");
-  argv.AddString("VRT");
   // Bands named: no plain CreateCopy (a VRT source would be reopened from its XML, which
   // fails for in-memory sources).
   for (int b = 1; b <= GDALGetRasterCount(source); ++b) {
     argv.AddString("-b");
     argv.AddString(std::to_string(b).c_str());
   }
-  GDALTranslateOptions* to = GDALTranslateOptionsNew(argv.List(), nullptr);
-  DatasetHandle vrt(GDALTranslate("", source, to, nullptr));
-  GDALTranslateOptionsFree(to);
-  if (!vrt) throw error("write", path, "cannot wrap the raster for its statistics", capture.last_error());
+  std::string gdal_error;
+  DatasetHandle vrt = detail::translate_to_vrt(source, argv, gdal_error);
+  if (!vrt) throw error("write", path, "cannot wrap the raster for its statistics", gdal_error);
   for (int b = 1; b <= GDALGetRasterCount(source) && std::size_t(b) <= stats.size(); ++b)
     detail::set_band_metadata(GDALGetRasterBand(vrt.get(), b), GDALGetMetadata(GDALGetRasterBand(source, b), nullptr),
                               &stats[std::size_t(b - 1)]);
